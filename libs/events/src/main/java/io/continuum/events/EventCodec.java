@@ -148,7 +148,16 @@ public final class EventCodec {
 
     /** The payload as JSON, the way {@link #encode} writes it. */
     public JsonNode toJson(EventData data) {
-        return data == null ? null : mapper.valueToTree(data);
+        if (data == null) {
+            return null;
+        }
+        // Through bytes rather than valueToTree: the tree then has exactly the node types a consumer
+        // parses (IntNode for a small long, ...), so an event equals itself after a round trip.
+        try {
+            return mapper.readTree(mapper.writeValueAsBytes(data));
+        } catch (IOException e) {
+            throw new EventContractViolation(null, List.of("data: not serializable (" + e.getMessage() + ")"), e);
+        }
     }
 
     private ObjectNode toEnvelope(CloudEvent e) {

@@ -59,12 +59,24 @@ final class SchemaCatalog {
     }
 
     private static String describe(Error error) {
-        String location = error.getInstanceLocation().toString();
-        String path = "data" + (location.startsWith("$") ? location.substring(1) : "." + location);
+        String path = "data" + dotted(error.getInstanceLocation().toString());
         // A missing property is reported at its parent; name the property itself.
         if ("required".equals(error.getKeyword()) && error.getProperty() != null) {
             path = path + "." + error.getProperty();
         }
         return path + ": " + error.getMessage();
+    }
+
+    /** JSON Pointer ({@code /items/0/id}, the validator's default) to {@code .items[0].id}, as developers read it. */
+    private static String dotted(String pointer) {
+        StringBuilder out = new StringBuilder();
+        for (String segment : pointer.split("/")) {
+            if (segment.isEmpty()) {
+                continue;
+            }
+            String name = segment.replace("~1", "/").replace("~0", "~");
+            out.append(name.chars().allMatch(Character::isDigit) ? "[" + name + "]" : "." + name);
+        }
+        return out.toString();
     }
 }

@@ -1,0 +1,66 @@
+package io.continuum.events;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.continuum.events.auth.DeviceKind;
+import io.continuum.events.auth.DeviceRegistered;
+import io.continuum.events.auth.DeviceRevoked;
+import io.continuum.events.auth.DeviceSignedIn;
+import io.continuum.events.auth.SignedOutEverywhere;
+import io.continuum.events.billing.EntitlementChanged;
+import io.continuum.events.recommendation.HintPublished;
+import io.continuum.events.state.PlaybackPositionChanged;
+import io.continuum.events.state.PlaybackState;
+import io.continuum.events.state.StateChanged;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One valid payload per registered event type. A new type without a sample here fails
+ * {@code EventTypesContractTest}, so nobody ships a type the tests never exercised.
+ */
+final class Samples {
+
+    static final String ACCOUNT = "acc-42";
+    static final String DEVICE = "dev-phone-1";
+
+    private static final Map<EventType<?>, EventData> BY_TYPE = Map.of(
+            EventTypes.DEVICE_REGISTERED,
+            new DeviceRegistered(DEVICE, DeviceKind.PHONE, "ios", "Ann's iPhone", "sid-1"),
+            EventTypes.DEVICE_SIGNED_IN,
+            new DeviceSignedIn(DEVICE, "sid-2"),
+            EventTypes.DEVICE_REVOKED,
+            new DeviceRevoked(DEVICE, List.of("sid-1", "sid-2"), "user-removed"),
+            EventTypes.SIGNED_OUT_EVERYWHERE,
+            new SignedOutEverywhere(List.of("sid-1", "sid-3"), DEVICE, null),
+            EventTypes.STATE_CHANGED,
+            new StateChanged(StateChanged.WALLET, "op-7", "gold",
+                    JsonNodeFactory.instance.objectNode().put("delta", -5).put("balance", 120)),
+            EventTypes.PLAYBACK_POSITION_CHANGED,
+            new PlaybackPositionChanged("movie-1", 61_000, 5_400_000, PlaybackState.PAUSED, "op-8"),
+            EventTypes.ENTITLEMENT_CHANGED,
+            new EntitlementChanged("premium", true, "prod-monthly", Instant.parse("2030-01-01T00:00:00Z")),
+            EventTypes.RECOMMENDATION_HINT_PUBLISHED,
+            new HintPublished("hint-1", List.of("movie-2", "series-3"), "because-you-watched:movie-1"));
+
+    private Samples() {
+    }
+
+    static boolean has(EventType<?> type) {
+        return BY_TYPE.containsKey(type);
+    }
+
+    @SuppressWarnings("unchecked")
+    static <T extends EventData> T of(EventType<T> type) {
+        EventData sample = BY_TYPE.get(type);
+        if (sample == null) {
+            throw new AssertionError("no sample payload for " + type.type() + ": add one to Samples");
+        }
+        return (T) sample;
+    }
+
+    static <T extends EventData> CloudEvent event(EventType<T> type) {
+        return CloudEvent.of(type, "/test", ACCOUNT, DEVICE, 7L, of(type));
+    }
+}
