@@ -1,0 +1,57 @@
+package io.continuum.platform.outbox;
+
+import io.continuum.events.CloudEvent;
+import io.continuum.events.EventCodec;
+import io.continuum.events.EventData;
+import io.continuum.events.EventType;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.UUID;
+
+/**
+ * Writes events to the transactional outbox. Call it inside the transaction that changes the state
+ * ({@code @WithTransaction} or {@code Panache.withTransaction}): the event exists exactly when the
+ * change does, and {@link OutboxRelay} publishes it after commit.
+ */
+@ApplicationScoped
+public class Outbox {
+
+    private final EventCodec codec = EventCodec.shared();
+    private final OutboxConfig config;
+
+    public Outbox(OutboxConfig config) {
+        this.config = config;
+    }
+
+    /** Validates the event against its schema (refusing what the contract forbids) and stores it. */
+    public <T extends EventData> Uni<CloudEvent> append(
+            EventType<T> type, String accountId, String deviceId, Long revision, T data) {
+        CloudEvent event = CloudEvent.of(type, config.source(), accountId, deviceId, revision, data);
+        return append(event);
+    }
+
+    public Uni<CloudEvent> append(CloudEvent event) {
+        String payload = codec.encodeToString(event); // throws EventContractViolation before anything is written
+        OutboxEntry entry = new OutboxEntry();
+        entry.lane = lane(event.subject(), config.lanes());
+        entry.topic = topicOf(event);
+        entry.messageKey = event.subject();
+        entry.eventId = UUID.fromString(event.id());
+        entry.eventType = event.type();
+        entry.payload = payload;
+        return Panache.getSession()
+                .chain(session -> session.persist(entry))
+                .replaceWith(event);
+    }
+
+    static short lane(String accountId, int lanes) {
+        return (short) Math.floorMod(accountId.hashCode(), lanes);
+    }
+
+    private static String topicOf(CloudEvent event) {
+        return io.continuum.events.EventTypes.find(event.type())
+                .map(EventType::topic)
+                .orElseThrow(() -> new IllegalArgumentException("unregistered event type " + event.type()));
+    }
+}

@@ -1,0 +1,94 @@
+package io.continuum.platform.outbox;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.enterprise.context.ApplicationScoped;
+
+/**
+ * The relay's Kafka producer: idempotent, {@code acks=all}, one request in flight per connection so a failed
+ * batch can never be overtaken by a later one of the same partition. After any failure the producer is closed
+ * at once (aborting whatever it still holds) and a fresh one is made for the retry.
+ */
+@ApplicationScoped
+public class OutboxPublisher {
+
+    /** A record as stored in the outbox: value is the CloudEvent in JSON structured mode. */
+    public record Message(String topic, String key, String value) {}
+
+    private static final RecordHeader CONTENT_TYPE =
+            new RecordHeader("content-type", "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8));
+
+    private final String bootstrapServers;
+    private KafkaProducer<String, String> producer;
+
+    public OutboxPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    /** Sends every message in order and waits for all acknowledgements; throws on the first failure. */
+    public synchronized void publishAll(List<Message> messages) {
+        KafkaProducer<String, String> p = producer();
+        List<Future<RecordMetadata>> acks = new ArrayList<>(messages.size());
+        try {
+            for (Message m : messages) {
+                ProducerRecord<String, String> record = new ProducerRecord<>(m.topic(), m.key(), m.value());
+                record.headers().add(CONTENT_TYPE);
+                acks.add(p.send(record));
+            }
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            reset();
+            throw new IllegalStateException("interrupted while publishing", e);
+        } catch (ExecutionException | RuntimeException e) {
+            reset();
+            throw new IllegalStateException("Kafka did not acknowledge the batch", e instanceof ExecutionException ? e.getCause() : e);
+        }
+    }
+
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(2));
+            producer = null;
+        }
+    }
+
+    private void reset() {
+        if (producer != null) {
+            producer.close(Duration.ZERO);
+            producer = null;
+        }
+    }
+
+    private KafkaProducer<String, String> producer() {
+        if (producer == null) {
+            Properties props = new Properties();
+            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(ProducerConfig.ACKS_CONFIG, "all");
+            props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+            props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+            // Fail fast while the broker is down; the relay owns the retry loop and its backoff.
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3_000);
+            props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
+            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 6_000);
+            props.put(ProducerConfig.CLIENT_ID_CONFIG, "continuum-outbox-relay");
+            producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+        }
+        return producer;
+    }
+}

@@ -1,0 +1,229 @@
+package io.continuum.platform.outbox;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.pubsub.PgSubscriber;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes outbox rows to Kafka, in id order per lane, and deletes them once Kafka has acknowledged them.
+ *
+ * <p>Woken by PostgreSQL LISTEN/NOTIFY (a trigger notifies on every committed insert), with a slow backstop
+ * timer for notifications lost while the listener reconnects. Each lane is drained inside a transaction holding
+ * {@code pg_try_advisory_xact_lock(lane)}, so with several replicas exactly one relay drains a lane at a time
+ * and an account's events (always in one lane) leave in commit order. Publishing is at-least-once: if Kafka
+ * acknowledged a batch but the delete did not commit, the batch is sent again and consumers drop the duplicates
+ * by event id. While Kafka is down the rows stay, and the relay retries with exponential backoff.
+ *
+ * <p>The loop runs on its own thread with blocking calls: a Kafka send may block on metadata while the broker is
+ * down, which must never happen on an event loop.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** Namespace of the advisory locks (first int of the two-int form); the lane is the second. */
+    private static final int LOCK_NAMESPACE = 0x0C0B0C5;
+    static final String CHANNEL = "continuum_outbox";
+
+    private final Pool pool;
+    private final Vertx vertx;
+    private final OutboxConfig config;
+    private final OutboxPublisher publisher;
+    private final String dbUrl;
+    private final String dbUser;
+    private final String dbPassword;
+    private final Counter published;
+    private final Counter failures;
+    private final Timer lag;
+
+    /** Released by NOTIFY; the loop drains whenever it acquires a permit or the backstop expires. */
+    private final Semaphore wakeUp = new Semaphore(0);
+    private volatile boolean running;
+    private Thread thread;
+    private PgSubscriber subscriber;
+
+    public OutboxRelay(
+            Pool pool,
+            Vertx vertx,
+            OutboxConfig config,
+            OutboxPublisher publisher,
+            MeterRegistry registry,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") String dbUrl,
+            @ConfigProperty(name = "quarkus.datasource.username") String dbUser,
+            @ConfigProperty(name = "quarkus.datasource.password") String dbPassword) {
+        this.pool = pool;
+        this.vertx = vertx;
+        this.config = config;
+        this.publisher = publisher;
+        this.dbUrl = dbUrl;
+        this.dbUser = dbUser;
+        this.dbPassword = dbPassword;
+        this.published = registry.counter("continuum.outbox.published");
+        this.failures = registry.counter("continuum.outbox.publish.failures");
+        this.lag = Timer.builder("continuum.outbox.lag")
+                .description("Time from outbox insert to Kafka acknowledgement")
+                .publishPercentiles(0.5, 0.99)
+                .register(registry);
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.relayEnabled()) {
+            LOG.info("Outbox relay disabled (continuum.outbox.relay-enabled=false)");
+            return;
+        }
+        listen();
+        running = true;
+        thread = new Thread(this::loop, "outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+        LOG.infof("Outbox relay started: %d lanes, backstop %s", config.lanes(), config.backstopInterval());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        wakeUp.release();
+        if (subscriber != null) {
+            subscriber.close();
+        }
+        if (thread != null) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        publisher.close();
+    }
+
+    /** Wakes the relay now (also used by tests and by writers that want to skip the NOTIFY round trip). */
+    public void wakeUp() {
+        wakeUp.release();
+    }
+
+    private void listen() {
+        PgConnectOptions options = PgConnectOptions.fromUri(dbUrl).setUser(dbUser).setPassword(dbPassword);
+        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
+        subscriber.channel(CHANNEL).handler(payload -> wakeUp());
+        subscriber.closeHandler(v -> LOG.warn("Outbox LISTEN connection closed; reconnecting (backstop drain covers the gap)"));
+        subscriber.connect().onFailure(e -> LOG.warnf("Outbox LISTEN failed (%s); relying on the backstop drain", e.getMessage()));
+    }
+
+    private void loop() {
+        Duration backoff = config.initialBackoff();
+        while (running) {
+            try {
+                wakeUp.tryAcquire(config.backstopInterval().toMillis(), TimeUnit.MILLISECONDS);
+                wakeUp.drainPermits();
+                if (!running) {
+                    return;
+                }
+                drainAllLanes();
+                backoff = config.initialBackoff();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException e) {
+                failures.increment();
+                LOG.warnf("Outbox publish failed (%s); retrying in %d ms", rootMessage(e), backoff.toMillis());
+                sleep(backoff);
+                backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+                wakeUp.release(); // rows are still there: try again
+            }
+        }
+    }
+
+    private void drainAllLanes() {
+        boolean more = true;
+        while (more && running) {
+            more = false;
+            for (int lane = 0; lane < config.lanes(); lane++) {
+                more |= drainLane(lane) == config.batchSize();
+            }
+        }
+    }
+
+    /** Publishes one batch of a lane; returns how many rows it published (0 when another relay holds the lane). */
+    int drainLane(int lane) {
+        SqlConnection connection = pool.getConnectionAndAwait();
+        try {
+            Transaction tx = connection.beginAndAwait();
+            try {
+                boolean locked = connection.preparedQuery("select pg_try_advisory_xact_lock($1, $2)")
+                        .executeAndAwait(Tuple.of(LOCK_NAMESPACE, lane))
+                        .iterator().next().getBoolean(0);
+                if (!locked) {
+                    tx.rollbackAndAwait();
+                    return 0;
+                }
+                List<OutboxPublisher.Message> batch = new ArrayList<>();
+                List<Long> ids = new ArrayList<>();
+                List<OffsetDateTime> created = new ArrayList<>();
+                for (Row row : connection.preparedQuery(
+                                "select id, topic, message_key, payload, created_at from outbox where lane = $1 order by id limit $2")
+                        .executeAndAwait(Tuple.of(lane, config.batchSize()))) {
+                    ids.add(row.getLong("id"));
+                    created.add(row.getOffsetDateTime("created_at"));
+                    batch.add(new OutboxPublisher.Message(row.getString("topic"), row.getString("message_key"), row.getString("payload")));
+                }
+                if (batch.isEmpty()) {
+                    tx.rollbackAndAwait();
+                    return 0;
+                }
+                publisher.publishAll(batch); // throws if any record was not acknowledged
+                connection.preparedQuery("delete from outbox where id = any($1)")
+                        .executeAndAwait(Tuple.of(ids.toArray(new Long[0])));
+                tx.commitAndAwait();
+                published.increment(batch.size());
+                Instant now = Instant.now();
+                created.forEach(c -> lag.record(Duration.between(c.toInstant(), now)));
+                return batch.size();
+            } catch (RuntimeException e) {
+                tx.rollbackAndAwait();
+                throw e;
+            }
+        } finally {
+            connection.closeAndAwait();
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis()); // backoff between retries while Kafka or PostgreSQL is unavailable
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+}

@@ -1,0 +1,114 @@
+package io.continuum.platform.problem;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/** Every error leaves as RFC 9457 problem+json; validation errors name the field. */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, UriInfo uri) {
+        return e.toProblem(uri.getPath()).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(ConstraintViolationException e, UriInfo uri) {
+        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new Problem.FieldError(fieldOf(v), v.getMessage()))
+                .sorted(Comparator.comparing(Problem.FieldError::field))
+                .toList();
+        String detail = errors.stream().map(f -> f.field() + ": " + f.message()).collect(Collectors.joining("; "));
+        return new Problem("https://continuum.dev/problems/validation", "Invalid input", 422, detail, uri.getPath(), errors, Map.of())
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unreadable(JsonProcessingException e, UriInfo uri) {
+        String field = e instanceof JsonMappingException m ? jsonPath(m) : "";
+        String detail = field.isEmpty() ? "the request body is not valid JSON" : "field " + field + " has the wrong type or format";
+        List<Problem.FieldError> errors = field.isEmpty() ? List.of() : List.of(new Problem.FieldError(field, detail));
+        return new Problem("https://continuum.dev/problems/malformed", "Malformed request", 400, detail, uri.getPath(), errors, Map.of())
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e, UriInfo uri) {
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) {
+            return unreadable(json, uri);
+        }
+        Response.StatusType status = e.getResponse().getStatusInfo();
+        String detail = status.getStatusCode() >= 500 ? "the server could not complete the request" : e.getMessage();
+        Response.ResponseBuilder builder = Response.status(status);
+        // keep headers such as Allow or WWW-Authenticate that the original response carried
+        e.getResponse().getHeaders().forEach((k, v) -> v.forEach(value -> builder.header(k, value)));
+        return builder.type(Problem.JSON)
+                .entity(new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(), detail, uri.getPath(), List.of(), Map.of()))
+                .build();
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e, UriInfo uri) {
+        if (e instanceof io.quarkus.security.AuthenticationFailedException || e instanceof io.quarkus.security.UnauthorizedException) {
+            return ProblemException.unauthorized().toProblem(uri.getPath()).toResponse();
+        }
+        if (e instanceof io.quarkus.security.ForbiddenException) {
+            return new ProblemException(403, "forbidden", "Forbidden", "not allowed", null).toProblem(uri.getPath()).toResponse();
+        }
+        LOG.errorf(e, "Unexpected error on %s", uri.getPath());
+        return new Problem("https://continuum.dev/problems/internal", "Internal error", 500,
+                "the server could not complete the request", uri.getPath(), List.of(), Map.of()).toResponse();
+    }
+
+    /** "register.arg0.displayName" → "displayName": clients know their JSON, not our method names. */
+    static String fieldOf(ConstraintViolation<?> violation) {
+        StringBuilder field = new StringBuilder();
+        for (Path.Node node : violation.getPropertyPath()) {
+            if (node.getKind() == ElementKind.METHOD || node.getKind() == ElementKind.CONSTRUCTOR) {
+                continue;
+            }
+            if (node.getKind() == ElementKind.PARAMETER) {
+                continue; // the body parameter itself; query/path params are named by @RestQuery names below
+            }
+            if (node.getIndex() != null && field.length() > 0) {
+                field.append('[').append(node.getIndex()).append(']');
+            }
+            if (node.getName() != null && !node.getName().startsWith("<")) {
+                if (field.length() > 0) {
+                    field.append('.');
+                }
+                field.append(node.getName());
+            }
+        }
+        if (field.length() == 0) {
+            // a violation on a plain parameter (query, path, header): use the parameter's name
+            for (Path.Node node : violation.getPropertyPath()) {
+                if (node.getKind() == ElementKind.PARAMETER) {
+                    return node.getName();
+                }
+            }
+        }
+        return field.toString();
+    }
+
+    private static String jsonPath(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining(".")).replace(".[", "[");
+    }
+}

@@ -1,0 +1,47 @@
+package io.continuum.platform;
+
+import io.continuum.platform.idempotency.Idempotent;
+import io.continuum.platform.security.Caller;
+import io.quarkus.security.Authenticated;
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Response;
+import java.util.Map;
+
+/** REST surface of the platform test application. */
+@Path("/test/counters")
+@Authenticated
+public class TestResource {
+
+    public record AddRequest(@NotBlank @Size(max = 20) String label, @Min(1) @Max(1000) long delta) {}
+
+    private final TestCounters counters;
+    private final Caller caller;
+
+    public TestResource(TestCounters counters, Caller caller) {
+        this.counters = counters;
+        this.caller = caller;
+    }
+
+    @POST
+    @Idempotent
+    public Uni<Response> add(@Valid AddRequest request) {
+        String account = caller.accountId();
+        return counters.add(account, request.delta(), false)
+                .map(value -> Response.status(201).entity(Map.of("account", account, "value", value, "label", request.label())).build());
+    }
+
+    @GET
+    public Uni<Map<String, Object>> get() {
+        String account = caller.accountId();
+        return counters.value(account).map(v -> Map.of("account", account, "value", v,
+                "device", caller.deviceId().orElse("")));
+    }
+}
