@@ -1,0 +1,471 @@
+#!/usr/bin/env bash
+# Starts the local Continuum stack; idempotent (what already runs is left alone).
+#
+#   deploy/local/up.sh                     PostgreSQL, Kafka, Keycloak, the five services, the gateway
+#   deploy/local/up.sh --infra             PostgreSQL, Kafka, Keycloak only (what the tests need)
+#   deploy/local/up.sh --build             also rebuild the services (./mvnw -DskipTests install) first
+#   deploy/local/up.sh --restart-services  restart services that up.sh runs (e.g. after a rebuild)
+#
+# Environment: CONTINUUM_RUN_DIR (default <repo>/.run), CONTINUUM_CACHE
+# (default ~/.cache/continuum), CONTINUUM_GATEWAY_PORT (8080),
+# CONTINUUM_KC_ADMIN_USER / CONTINUUM_KC_ADMIN_PASSWORD (admin/admin, first
+# Keycloak start only), CONTINUUM_SERVICE_XMX (256m).
+# See docs/operations.md.
+SCRIPT_NAME=up
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+INFRA_ONLY=0 FORCE_BUILD=0 RESTART_SERVICES=0
+for arg in "$@"; do
+  case "$arg" in
+    --infra) INFRA_ONLY=1 ;;
+    --build) FORCE_BUILD=1 ;;
+    --restart-services) RESTART_SERVICES=1 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument: $arg (try --help)" ;;
+  esac
+done
+
+T0=$(now_ms)
+CHANGED=0   # did this run start or change anything?
+init_dirs
+ensure_tools
+
+# ----------------------------------------------------------------------------- PostgreSQL
+up_postgres() {
+  if ! command -v pg_ctlcluster >/dev/null || [[ -z "$(ls /usr/lib/postgresql/*/bin/postgres 2>/dev/null)" ]]; then
+    apt_install postgresql postgresql-client
+    CHANGED=1
+  fi
+  local v status
+  v="$(pg_version)"
+  status="$(pg_status "$v")"
+  if [[ -z "$status" ]]; then
+    say "postgres: creating cluster $v/main"
+    pg_createcluster "$v" main -p "$PG_PORT" >>"$LOG_DIR/postgres.log" 2>&1 || die "pg_createcluster failed, see $LOG_DIR/postgres.log"
+    status="$(pg_status "$v")"
+  fi
+  if [[ "$status" != online* ]]; then
+    say "postgres: starting the system cluster $v/main"
+    pg_ctlcluster --skip-systemctl-redirect "$v" main start >>"$LOG_DIR/postgres.log" 2>&1 ||
+      die "PostgreSQL $v/main did not start; see $LOG_DIR/postgres.log and /var/log/postgresql/postgresql-$v-main.log"
+    mkdir -p "$RUN_DIR/postgres"
+    echo "$v" >"$RUN_DIR/postgres/started-by-up"
+    CHANGED=1
+  fi
+  local port
+  port="$(pg_lsclusters -h | awk -v v="$v" '$1 == v && $2 == "main" { print $3 }')"
+  [[ "$port" == "$PG_PORT" ]] || die "PostgreSQL $v/main listens on port $port, expected $PG_PORT (see /etc/postgresql/$v/main/postgresql.conf)"
+
+  # Role, databases, max_connections: one query tells whether anything is missing.
+  local in_list want state
+  in_list="$(printf "'%s'," "${PG_DATABASES[@]}")"; in_list="${in_list%,}"
+  want="1|${#PG_DATABASES[@]}|ok"
+  state="$(pg_super -tAc "select
+      (select count(*) from pg_roles where rolname = '$PG_USER' and rolcanlogin and rolcreatedb)
+      || '|' || (select count(*) from pg_database d join pg_roles r on r.oid = d.datdba
+                 where d.datname in ($in_list) and r.rolname = '$PG_USER')
+      || '|' || (case when current_setting('max_connections')::int >= $PG_MAX_CONNECTIONS then 'ok' else 'low' end)")" ||
+    die "cannot query PostgreSQL as the postgres user"
+  if [[ "$state" != "$want" ]] || ! pg_app_ok; then
+    say "postgres: provisioning role $PG_USER and ${#PG_DATABASES[@]} databases"
+    {
+      cat <<SQL
+do \$\$ begin
+  if not exists (select 1 from pg_roles where rolname = '$PG_USER') then
+    create role $PG_USER login createdb password '$PG_PASSWORD';
+  end if;
+end \$\$;
+alter role $PG_USER with login createdb password '$PG_PASSWORD';
+SQL
+      local db
+      for db in "${PG_DATABASES[@]}"; do
+        echo "select 'create database $db owner $PG_USER' where not exists (select 1 from pg_database where datname = '$db')"
+        echo '\gexec'
+        echo "alter database $db owner to $PG_USER;"
+      done
+    } | pg_super >>"$LOG_DIR/postgres.log" 2>&1 || die "provisioning PostgreSQL failed, see $LOG_DIR/postgres.log"
+    if [[ "${state##*|}" == low ]]; then
+      say "postgres: raising max_connections to $PG_MAX_CONNECTIONS (restarting the cluster)"
+      pg_super -c "alter system set max_connections = $PG_MAX_CONNECTIONS" >>"$LOG_DIR/postgres.log" 2>&1
+      pg_ctlcluster --skip-systemctl-redirect "$v" main restart >>"$LOG_DIR/postgres.log" 2>&1 ||
+        die "PostgreSQL restart failed; see /var/log/postgresql/postgresql-$v-main.log"
+    fi
+    CHANGED=1
+  fi
+  if ! pg_app_ok; then
+    # Debian's pg_hba.conf allows scram/md5 on 127.0.0.1; add a rule if someone removed it.
+    local hba; hba="$(pg_super -tAc 'show hba_file')"
+    warn "password login over TCP failed: adding 'host all $PG_USER 127.0.0.1/32 scram-sha-256' to $hba"
+    sed -i "1i host all $PG_USER 127.0.0.1/32 scram-sha-256" "$hba"
+    pg_super -c 'select pg_reload_conf()' >/dev/null
+    sleep 0.5
+    pg_app_ok || die "cannot log in as $PG_USER on $PG_HOST:$PG_PORT with a password; check $hba"
+  fi
+  ok "postgres   up     postgresql://$PG_USER:$PG_PASSWORD@$PG_HOST:$PG_PORT/<db> (cluster $v/main)"
+}
+
+# ----------------------------------------------------------------------------- Kafka
+KAFKA_DIR="$RUN_DIR/kafka"
+KAFKA_CP="$KAFKA_DIR/classpath.txt"
+
+kafka_classpath() {
+  local pom="$DEPLOY_DIR/kafka/pom.xml" stamp="$KAFKA_DIR/classpath.sha256" h
+  h="$(file_hash "$pom")"
+  if [[ -s "$KAFKA_CP" && "$(cat "$stamp" 2>/dev/null)" == "$h" ]] && [[ -f "$(cut -d: -f1 "$KAFKA_CP")" ]]; then return 0; fi
+  say "kafka: resolving the broker classpath (Maven Central, once)"
+  mkdir -p "$KAFKA_DIR"
+  (cd "$REPO_ROOT" && ./mvnw -q -B -f "$pom" dependency:build-classpath -Dmdep.outputFile="$KAFKA_CP") \
+    >"$LOG_DIR/kafka-classpath.log" 2>&1 || die "resolving Kafka's classpath failed, see $LOG_DIR/kafka-classpath.log"
+  echo "$h" >"$stamp"
+}
+
+ensure_topics() {
+  local src="$DEPLOY_DIR/kafka/EnsureTopics.java" classes="$KAFKA_DIR/tools"
+  if [[ ! -f "$classes/EnsureTopics.class" || "$src" -nt "$classes/EnsureTopics.class" ]]; then
+    mkdir -p "$classes"
+    javac -nowarn -cp "$(cat "$KAFKA_CP")" -d "$classes" "$src" >"$LOG_DIR/kafka-topics.log" 2>&1 ||
+      die "compiling $src failed, see $LOG_DIR/kafka-topics.log"
+  fi
+  say "kafka: ensuring topics from deploy/kafka/topics.yaml"
+  if ! java -cp "$classes:$(cat "$KAFKA_CP")" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+      EnsureTopics "$DEPLOY_DIR/kafka/topics.yaml" "$KAFKA_BOOTSTRAP" 60 >"$LOG_DIR/kafka-topics.log" 2>&1; then
+    tail -n 20 "$LOG_DIR/kafka-topics.log" >&2
+    die "creating Kafka topics failed, see $LOG_DIR/kafka-topics.log (broker log: $(log_file kafka))"
+  fi
+  grep '^  ' "$LOG_DIR/kafka-topics.log" || true
+  file_hash "$DEPLOY_DIR/kafka/topics.yaml" >"$KAFKA_DIR/topics.sha256"
+}
+
+up_kafka() {
+  local pid
+  if pid="$(part_pid kafka)"; then
+    say "kafka: already running (pid $pid)"
+    if [[ "$(cat "$KAFKA_DIR/topics.sha256" 2>/dev/null)" != "$(file_hash "$DEPLOY_DIR/kafka/topics.yaml")" ]]; then
+      kafka_classpath; ensure_topics; CHANGED=1
+    fi
+  elif port_open 127.0.0.1 "$KAFKA_PORT"; then
+    warn "port $KAFKA_PORT is taken by a process up.sh did not start: using it as Kafka (down.sh leaves it alone)"
+    kafka_classpath; ensure_topics
+  else
+    kafka_classpath
+    mkdir -p "$KAFKA_DIR/data"
+    sed -e "s|@PORT@|$KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" -e "s|@LOG_DIR@|$KAFKA_DIR/data|g" \
+      "$DEPLOY_DIR/kafka/server.properties" >"$KAFKA_DIR/server.properties"
+    if [[ ! -f "$KAFKA_DIR/data/meta.properties" ]]; then
+      say "kafka: formatting KRaft storage in $KAFKA_DIR/data (once)"
+      local cid
+      cid="$(java -cp "$(cat "$KAFKA_CP")" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -1)"
+      java -cp "$(cat "$KAFKA_CP")" kafka.tools.StorageTool format -t "$cid" -c "$KAFKA_DIR/server.properties" \
+        >"$LOG_DIR/kafka-format.log" 2>&1 || die "formatting Kafka storage failed, see $LOG_DIR/kafka-format.log"
+    fi
+    say "kafka: starting broker $KAFKA_VERSION on $KAFKA_BOOTSTRAP (controller :$KAFKA_CONTROLLER_PORT)"
+    start_bg kafka "$KAFKA_DIR" java -Xms256m -Xmx512m -XX:+UseG1GC -Dkafka.logs.dir="$KAFKA_DIR/logs" \
+      -cp "$(cat "$KAFKA_CP")" kafka.Kafka "$KAFKA_DIR/server.properties"
+    wait_for kafka 90 "port $KAFKA_PORT" port_open 127.0.0.1 "$KAFKA_PORT"
+    ensure_topics
+    CHANGED=1
+  fi
+  ok "kafka      up     $KAFKA_BOOTSTRAP"
+}
+
+# ----------------------------------------------------------------------------- Keycloak
+KC_STATE_DIR="$CACHE_DIR/state"
+# The realm's import marker lives beside the database it describes (the system
+# PostgreSQL outlives run dirs), keyed by database address.
+KC_REALM_STAMP="$KC_STATE_DIR/realm-$KC_REALM@$PG_HOST-$PG_PORT-keycloak.sha256"
+
+kc_env() {
+  export KC_DB_URL="jdbc:postgresql://$PG_HOST:$PG_PORT/keycloak"
+  export KC_DB_USERNAME="$PG_USER" KC_DB_PASSWORD="$PG_PASSWORD"
+  export KC_HOSTNAME="$KC_URL" KC_HTTP_ENABLED=true KC_HTTP_PORT="$KC_PORT"
+  export KC_HTTP_MANAGEMENT_PORT="$KC_MGMT_PORT"
+  # Only acts when the master realm has no user yet (first start on an empty database).
+  export KC_BOOTSTRAP_ADMIN_USERNAME="$KC_ADMIN_USER" KC_BOOTSTRAP_ADMIN_PASSWORD="$KC_ADMIN_PASSWORD"
+  export JAVA_OPTS_KC_HEAP="${JAVA_OPTS_KC_HEAP:--Xms128m -Xmx768m}"
+}
+
+kc_install() {
+  if [[ ! -x "$KC_HOME/bin/kc.sh" ]]; then
+    local zip="$CACHE_DIR/keycloak-quarkus-dist-$KC_VERSION.zip"
+    if [[ ! -s "$zip" ]]; then
+      say "keycloak: downloading org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip (177 MB, once) into $CACHE_DIR"
+      (cd "$REPO_ROOT" && ./mvnw -q -B dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
+        -DoutputDirectory="$CACHE_DIR" -Dmdep.overWriteReleases=true) >"$LOG_DIR/keycloak-download.log" 2>&1 ||
+        die "downloading Keycloak failed, see $LOG_DIR/keycloak-download.log"
+    fi
+    say "keycloak: unpacking into $KC_HOME"
+    rm -rf "$KC_HOME.tmp" && mkdir -p "$KC_HOME.tmp"
+    unzip -q "$zip" -d "$KC_HOME.tmp" || die "unzip $zip failed (delete it to download again)"
+    rm -rf "$KC_HOME" && mv "$KC_HOME.tmp/keycloak-$KC_VERSION" "$KC_HOME" && rm -rf "$KC_HOME.tmp"
+  fi
+  local marker="$KC_HOME/.continuum-build"
+  if [[ "$(cat "$marker" 2>/dev/null)" != "${KC_BUILD_OPTS[*]}" ]]; then
+    say "keycloak: kc.sh build ${KC_BUILD_OPTS[*]} (once, ~30 s)"
+    "$KC_HOME/bin/kc.sh" build "${KC_BUILD_OPTS[@]}" >"$LOG_DIR/keycloak-build.log" 2>&1 ||
+      die "kc.sh build failed, see $LOG_DIR/keycloak-build.log"
+    echo "${KC_BUILD_OPTS[*]}" >"$marker"
+  fi
+}
+
+kc_ready() { http_ok "http://127.0.0.1:$KC_MGMT_PORT/health/ready"; }
+kc_realm_in_db() {
+  [[ "$(pg_super -d keycloak -tAc "select count(*) from realm where name = '$KC_REALM'" 2>/dev/null)" == 1 ]]
+}
+kc_realm_current() {
+  [[ "$(cat "$KC_REALM_STAMP" 2>/dev/null)" == "$(file_hash "$KC_REALM_FILE")" ]] && kc_realm_in_db
+}
+
+up_keycloak() {
+  local pid
+  if pid="$(part_pid keycloak)"; then
+    if kc_realm_current; then
+      wait_for keycloak 240 "http://127.0.0.1:$KC_MGMT_PORT/health/ready" kc_ready
+      say "keycloak: already running (pid $pid)"
+      ok "keycloak   up     $KC_URL/realms/$KC_REALM (admin console $KC_URL/admin)"
+      return
+    fi
+    say "keycloak: $KC_REALM_FILE changed since the last import: restarting Keycloak to re-import it"
+    stop_part keycloak 60 || true
+  elif port_open 127.0.0.1 "$KC_PORT" || port_open 127.0.0.1 "$KC_MGMT_PORT"; then
+    kc_realm_current || warn "the realm file changed, but Keycloak on :$KC_PORT was not started by up.sh: stop it and re-run up.sh to re-import"
+    kc_ready || die "port $KC_PORT or $KC_MGMT_PORT is taken by a process up.sh did not start, and it is not a ready Keycloak"
+    warn "Keycloak on :$KC_PORT was not started by up.sh: using it (down.sh leaves it alone)"
+    ok "keycloak   up     $KC_URL/realms/$KC_REALM"
+    return
+  fi
+
+  kc_install
+  kc_env
+  mkdir -p "$KC_STATE_DIR" "$RUN_DIR/keycloak"
+  local args=(start --optimized)
+  local hash; hash="$(file_hash "$KC_REALM_FILE")"
+  if ! kc_realm_in_db; then
+    say "keycloak: realm $KC_REALM will be imported from deploy/keycloak/continuum-realm.json at start"
+    mkdir -p "$KC_HOME/data/import"
+    rm -f "$KC_HOME/data/import/"*.json
+    cp "$KC_REALM_FILE" "$KC_HOME/data/import/$KC_REALM-realm.json"
+    args+=(--import-realm)
+  elif [[ "$(cat "$KC_REALM_STAMP" 2>/dev/null)" != "$hash" ]]; then
+    say "keycloak: re-importing realm $KC_REALM (kc.sh import --override true; the realm's sessions end)"
+    "$KC_HOME/bin/kc.sh" import --optimized --file "$KC_REALM_FILE" --override true \
+      >"$LOG_DIR/keycloak-import.log" 2>&1 || die "realm import failed, see $LOG_DIR/keycloak-import.log"
+    echo "$hash" >"$KC_REALM_STAMP"
+  fi
+  say "keycloak: starting $KC_VERSION on $KC_URL (management :$KC_MGMT_PORT)"
+  start_bg keycloak "$RUN_DIR/keycloak" "$KC_HOME/bin/kc.sh" "${args[@]}"
+  wait_for keycloak 240 "http://127.0.0.1:$KC_MGMT_PORT/health/ready" kc_ready
+  rm -f "$KC_HOME/data/import/"*.json
+  kc_realm_in_db || fail_part keycloak "is ready but realm $KC_REALM is missing from its database"
+  echo "$hash" >"$KC_REALM_STAMP"
+  wait_for keycloak 30 "$KC_URL/realms/$KC_REALM" http_ok "http://127.0.0.1:$KC_PORT/realms/$KC_REALM/.well-known/openid-configuration"
+  CHANGED=1
+  ok "keycloak   up     $KC_URL/realms/$KC_REALM (admin console $KC_URL/admin)"
+}
+
+# ----------------------------------------------------------------------------- services
+build_services() {
+  say "services: building (./mvnw -q -B -DskipTests install), log $LOG_DIR/build.log"
+  local t; t=$(now_ms)
+  (cd "$REPO_ROOT" && ./mvnw -q -B -DskipTests install) >"$LOG_DIR/build.log" 2>&1 || {
+    tail -n 30 "$LOG_DIR/build.log" >&2
+    die "the build failed, see $LOG_DIR/build.log"
+  }
+  say "services: built in $(elapsed "$t")"
+}
+
+up_services() {
+  load_services
+  local s name port health missing=()
+  for s in "${SERVICES[@]}"; do
+    read -r name port health <<<"$s"
+    [[ -f "$(service_jar "$name")" ]] || missing+=("$name")
+  done
+  if ((FORCE_BUILD)) || ((${#missing[@]})); then
+    ((${#missing[@]})) && say "services: no jar yet for ${missing[*]}"
+    build_services
+    for s in "${missing[@]}"; do
+      [[ -f "$(service_jar "$s")" ]] || die "$s: the build made no $(service_jar "$s") (is it a Quarkus module with the fast-jar package type?)"
+    done
+  fi
+  local started=() pid
+  for s in "${SERVICES[@]}"; do
+    read -r name port health <<<"$s"
+    if pid="$(part_pid "$name")"; then
+      if ((RESTART_SERVICES || FORCE_BUILD)); then
+        stop_part "$name" 30 || true
+      else
+        say "$name: already running (pid $pid)"
+        continue
+      fi
+    fi
+    if port_open 127.0.0.1 "$port"; then
+      http_ok "http://127.0.0.1:$port$health" ||
+        die "$name: port $port is taken by a process up.sh did not start, and it does not answer $health"
+      warn "$name: port $port is taken by a process up.sh did not start: using it (down.sh leaves it alone)"
+      continue
+    fi
+    say "$name: starting on :$port"
+    start_bg "$name" "$REPO_ROOT/$name" env QUARKUS_HTTP_PORT="$port" \
+      java -Xmx"$SERVICE_XMX" -jar "$(service_jar "$name")"
+    started+=("$name")
+  done
+  for s in "${SERVICES[@]}"; do
+    read -r name port health <<<"$s"
+    [[ " ${started[*]} " == *" $name "* ]] || { ok "$(printf '%-10s' "$name") up     http://127.0.0.1:$port"; continue; }
+    wait_for "$name" 180 "http://127.0.0.1:$port$health" http_ok "http://127.0.0.1:$port$health"
+    CHANGED=1
+    ok "$(printf '%-10s' "$name") up     http://127.0.0.1:$port"
+  done
+}
+
+# ----------------------------------------------------------------------------- gateway
+GW_DIR="$RUN_DIR/gateway"
+
+gateway_conf() {
+  load_services
+  local out=$1 s name port health line prefix svc ws
+  {
+    cat <<EOF
+# Generated by deploy/local/up.sh from deploy/gateway/routes.yaml: do not edit.
+worker_processes 1;
+pid $GW_DIR/nginx.pid;
+error_log $LOG_DIR/gateway-error.log warn;
+events { worker_connections 16384; }
+worker_rlimit_nofile 40000;
+http {
+  default_type application/octet-stream;
+  access_log $LOG_DIR/gateway-access.log;
+  client_body_temp_path $GW_DIR/tmp/client_body;
+  proxy_temp_path $GW_DIR/tmp/proxy;
+  fastcgi_temp_path $GW_DIR/tmp/fastcgi;
+  uwsgi_temp_path $GW_DIR/tmp/uwsgi;
+  scgi_temp_path $GW_DIR/tmp/scgi;
+  client_max_body_size 16m;
+  server_tokens off;
+  map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
+
+EOF
+    for s in "${SERVICES[@]}"; do
+      read -r name port health <<<"$s"
+      printf '  upstream %s { server 127.0.0.1:%s; keepalive 32; }\n' "$name" "$port"
+    done
+    cat <<EOF
+
+  server {
+    listen $GATEWAY_HOST:$GATEWAY_PORT;$(gateway_ipv6_listen)
+    server_name localhost;
+    proxy_http_version 1.1;
+    proxy_set_header Host \$http_host;
+    proxy_set_header X-Real-IP \$remote_addr;
+    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+    proxy_set_header X-Forwarded-Proto \$scheme;
+    proxy_set_header X-Forwarded-Host \$host;
+    proxy_set_header X-Forwarded-Port \$server_port;
+    proxy_connect_timeout 5s;
+    proxy_read_timeout 60s;
+    proxy_send_timeout 60s;
+
+    location = /healthz { access_log off; default_type text/plain; return 200 "ok\n"; }
+EOF
+    while IFS= read -r line; do
+      prefix="$(field "$line" prefix)"; svc="$(field "$line" service)"; ws="$(field "$line" websocket)"
+      [[ -n "$prefix" && -n "$svc" ]] || die "$ROUTES_FILE: a route needs prefix and service: $line"
+      [[ " ${SERVICES[*]} " == *" $svc "* ]] || die "$ROUTES_FILE: route $prefix names unknown service $svc"
+      if [[ "$ws" == true ]]; then
+        cat <<EOF
+    location $prefix {
+      proxy_pass http://$svc;
+      proxy_set_header Upgrade \$http_upgrade;
+      proxy_set_header Connection \$connection_upgrade;
+      proxy_buffering off;
+      proxy_read_timeout 1h;
+      proxy_send_timeout 1h;
+    }
+EOF
+      else
+        cat <<EOF
+    location $prefix {
+      proxy_pass http://$svc;
+      proxy_set_header Connection "";
+    }
+EOF
+      fi
+    done < <(yaml_list "$ROUTES_FILE" routes)
+    cat <<EOF
+  }
+}
+EOF
+  } >"$out"
+}
+
+# "localhost" may resolve to ::1 first (browsers, Node): listen there too when the
+# gateway is on the IPv4 loopback and the machine has IPv6.
+gateway_ipv6_listen() {
+  if [[ "$GATEWAY_HOST" == 127.0.0.1 ]] && grep -q '00000000000000000000000000000001' /proc/net/if_inet6 2>/dev/null; then
+    printf '\n    listen [::1]:%s;' "$GATEWAY_PORT"
+  fi
+  return 0
+}
+
+gateway_ready() { http_ok "http://$GATEWAY_HOST:$GATEWAY_PORT/healthz"; }
+
+up_gateway() {
+  command -v nginx >/dev/null || { apt_install nginx; CHANGED=1; }
+  mkdir -p "$GW_DIR/tmp"
+  gateway_conf "$GW_DIR/nginx.conf.new"
+  nginx -t -q -p "$GW_DIR" -c "$GW_DIR/nginx.conf.new" -e "$LOG_DIR/gateway-error.log" >"$LOG_DIR/gateway-check.log" 2>&1 ||
+    { cat "$LOG_DIR/gateway-check.log" >&2; die "generated nginx config is invalid: $GW_DIR/nginx.conf.new"; }
+  local pid
+  if pid="$(part_pid gateway)"; then
+    if cmp -s "$GW_DIR/nginx.conf.new" "$GW_DIR/nginx.conf"; then
+      rm -f "$GW_DIR/nginx.conf.new"
+      say "gateway: already running (pid $pid)"
+    else
+      mv -f "$GW_DIR/nginx.conf.new" "$GW_DIR/nginx.conf"
+      say "gateway: routes changed: reloading nginx (pid $pid)"
+      kill -HUP "$pid"
+      CHANGED=1
+    fi
+  elif port_open "$GATEWAY_HOST" "$GATEWAY_PORT"; then
+    rm -f "$GW_DIR/nginx.conf.new"
+    die "gateway: port $GATEWAY_PORT is taken by a process up.sh did not start (set CONTINUUM_GATEWAY_PORT to use another)"
+  else
+    mv -f "$GW_DIR/nginx.conf.new" "$GW_DIR/nginx.conf"
+    say "gateway: starting nginx on $GATEWAY_HOST:$GATEWAY_PORT (routes from deploy/gateway/routes.yaml)"
+    start_bg gateway "$GW_DIR" nginx -p "$GW_DIR" -c "$GW_DIR/nginx.conf" -e "$LOG_DIR/gateway-error.log" -g 'daemon off;'
+    wait_for gateway 20 "http://$GATEWAY_HOST:$GATEWAY_PORT/healthz" gateway_ready
+    CHANGED=1
+  fi
+  ok "gateway    up     http://localhost:$GATEWAY_PORT"
+}
+
+# ----------------------------------------------------------------------------- main
+say "run dir $RUN_DIR, cache $CACHE_DIR"
+up_postgres
+up_kafka
+up_keycloak
+if ((!INFRA_ONLY)); then
+  up_services
+  up_gateway
+fi
+
+echo
+if ((CHANGED)); then
+  ok "stack ready in $(elapsed "$T0")$( ((INFRA_ONLY)) && echo ' (infra only)')"
+else
+  ok "everything was already running: nothing to do ($(elapsed "$T0"))"
+fi
+cat <<EOF
+  PostgreSQL   $PG_HOST:$PG_PORT  user $PG_USER / $PG_PASSWORD
+  Kafka        $KAFKA_BOOTSTRAP
+  Keycloak     $KC_URL  realm $KC_REALM  (issuer $KC_URL/realms/$KC_REALM; health http://127.0.0.1:$KC_MGMT_PORT/health/ready)
+EOF
+if ((!INFRA_ONLY)); then
+  load_services
+  for s in "${SERVICES[@]}"; do
+    read -r name port health <<<"$s"
+    printf '  %-22s http://127.0.0.1:%s\n' "$name" "$port"
+  done
+  printf '  Gateway      http://localhost:%s  (routes: deploy/gateway/routes.yaml)\n' "$GATEWAY_PORT"
+fi
+echo "  Logs         $LOG_DIR   status: deploy/local/status.sh   stop: deploy/local/down.sh"
