@@ -251,6 +251,19 @@ class EventCodecTest {
     }
 
     @Test
+    void oneCodecServesManyThreads() {
+        java.util.List<Boolean> results = java.util.stream.IntStream.range(0, 2_000).parallel()
+                .mapToObj(i -> {
+                    CloudEvent e = CloudEvent.of(EventTypes.PLAYBACK_POSITION_CHANGED, "/session", "acc-" + i, null,
+                            (long) i, new PlaybackPositionChanged("m-" + i, i, 10_000, PlaybackState.PLAYING, "op-" + i));
+                    return codec.decode(codec.encode(e)).equals(e);
+                })
+                .toList();
+
+        assertThat(results).containsOnly(true);
+    }
+
+    @Test
     void sharedCodecIsASingleton() {
         assertThat(EventCodec.shared()).isSameAs(EventCodec.shared());
     }
