@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The project's test command (README, .ci/run): the whole suite against the real local stack.
+#
+#   1. deploy/local/up.sh --infra        PostgreSQL, Kafka, Keycloak
+#   2. ./mvnw -B install -pl '!e2e'      every module and its tests
+#   3. deploy/local/up.sh --restart-services
+#                                        the services (fresh jars) and the gateway
+#   4. ./mvnw -B -pl e2e verify          whole-suite scenarios through the gateway
+#   always: deploy/local/down.sh for the parts this script started (a stack that
+#   was already running is left as it was found, with the services restarted on
+#   the new jars).
+# Extra arguments go to both Maven runs (e.g. -o, -Dtest=...).
+SCRIPT_NAME=test
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$REPO_ROOT"
+
+HERE="$DEPLOY_DIR/local"
+init_dirs
+BEFORE=" $("$HERE/status.sh" --running | tr '\n' ' ') "
+say "already running before the tests:${BEFORE// / } "
+T0=$(now_ms)
+
+cleanup() {
+  local rc=$? stop=() p
+  for p in gateway $(load_services; for s in "${SERVICES[@]}"; do echo "${s%% *}"; done) keycloak kafka postgres; do
+    [[ "$BEFORE" == *" $p "* ]] || stop+=("$p")
+  done
+  if ((${#stop[@]})); then
+    say "stopping what the tests started: ${stop[*]}"
+    "$HERE/down.sh" "${stop[@]}" || true
+  fi
+  if ((rc == 0)); then ok "all tests passed ($(elapsed "$T0"))"; else warn "tests failed (exit $rc, $(elapsed "$T0")); logs: $LOG_DIR"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+step() { echo; say "== $* =="; }
+
+step "1/4 infrastructure"
+"$HERE/up.sh" --infra
+
+step "2/4 build and test all modules except e2e"
+./mvnw -B install -pl '!e2e' "$@"
+
+step "3/4 services and gateway from the fresh jars"
+"$HERE/up.sh" --restart-services
+
+step "4/4 end-to-end tests"
+./mvnw -B -pl e2e verify "$@"
