@@ -44,6 +44,24 @@ public final class LocalStack {
         ready = true;
     }
 
+    /** Blocks until the whole stack (infrastructure, services, gateway) answers; runs up.sh when it does not. */
+    public static synchronized void ensureFullStack() {
+        if (!fullStackUp()) {
+            LOG.info("Local stack not (fully) up: running deploy/local/up.sh");
+            run(List.of("bash", RepoPaths.root().resolve("deploy/local/up.sh").toString()));
+        }
+        ready = infraUp();
+    }
+
+    private static boolean fullStackUp() {
+        for (int port : new int[] {8080, 8081, 8082, 8083, 8084, 8085}) {
+            if (!portOpen("127.0.0.1", port)) {
+                return false;
+            }
+        }
+        return infraUp();
+    }
+
     static boolean infraUp() {
         return portOpen("127.0.0.1", 5432) && portOpen("127.0.0.1", 9092) && keycloakReady();
     }

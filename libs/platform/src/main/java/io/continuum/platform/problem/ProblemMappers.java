@@ -46,6 +46,12 @@ public class ProblemMappers {
                 .toResponse();
     }
 
+    /** More specific than Quarkus' own mapper for this type, which would answer plain JSON. */
+    @ServerExceptionMapper
+    public Response mismatched(com.fasterxml.jackson.databind.exc.MismatchedInputException e, UriInfo uri) {
+        return unreadable(e, uri);
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         Throwable cause = e.getCause();
