@@ -91,20 +91,22 @@ init_dirs() { mkdir -p "$RUN_DIR" "$LOG_DIR" "$PID_DIR" "$CACHE_DIR"; }
 
 # --- processes started by up.sh -------------------------------------------------
 # Every part runs in its own session (setsid), so its PID is also its process
-# group; the environment variable CONTINUUM_PART=<part>@<run dir> tags it, so a
-# PID file pointing at a recycled PID is never mistaken for ours.
+# group. The PID file holds "PID STARTTIME" (field 22 of /proc/PID/stat), so a
+# PID file pointing at a recycled PID is never mistaken for ours. The variable
+# CONTINUUM_PART=<part>@<run dir> is also set, to find the processes by hand.
 part_tag() { printf '%s@%s' "$1" "$RUN_DIR"; }
 pid_file() { printf '%s/%s.pid' "$PID_DIR" "$1"; }
 log_file() { printf '%s/%s.log' "$LOG_DIR" "$1"; }
+proc_start() { local s; s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1; s="${s##*) }"; awk '{ print $20 }' <<<"$s"; }
 
 # part_pid PART: prints the PID of the live process up.sh started for PART, or fails.
 part_pid() {
-  local f pid
+  local f pid start
   f="$(pid_file "$1")"
   [[ -f "$f" ]] || return 1
-  pid="$(<"$f")"
+  read -r pid start <"$f" || true
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qxF "CONTINUUM_PART=$(part_tag "$1")" || return 1
+  [[ -z "$start" || "$(proc_start "$pid")" == "$start" ]] || return 1
   printf '%s\n' "$pid"
 }
 
@@ -116,7 +118,9 @@ start_bg() {
   printf '=== %s: %s\n' "$(date -Is)" "$*" >"$log"
   local pidf; pidf="$(pid_file "$part")"
   # The started process writes its own PID (setsid forks when it has to).
-  ( cd "$dir" && CONTINUUM_PART="$(part_tag "$part")" exec setsid bash -c 'echo $$ >"$0"; exec "$@"' "$pidf" "$@" >>"$log" 2>&1 </dev/null ) &
+  ( cd "$dir" && CONTINUUM_PART="$(part_tag "$part")" exec setsid bash -c \
+      's="$(</proc/$$/stat)"; s="${s##*) }"; read -r -a f <<<"$s"; echo "$$ ${f[19]}" >"$0"; exec "$@"' \
+      "$pidf" "$@" >>"$log" 2>&1 </dev/null ) &
   echo $! >"$pidf"
 }
 
@@ -127,7 +131,7 @@ wait_for() {
   local deadline=$(( $(date +%s) + timeout )) pid
   while :; do
     if "$@"; then return 0; fi
-    pid="$(cat "$(pid_file "$part")" 2>/dev/null || true)"
+    pid="$(cut -d' ' -f1 "$(pid_file "$part")" 2>/dev/null || true)"
     if [[ -n "$pid" ]] && ! kill -0 "$pid" 2>/dev/null; then
       fail_part "$part" "exited before it was ready ($what)"
     fi

@@ -311,15 +311,28 @@ up_services() {
   done
   for s in "${SERVICES[@]}"; do
     read -r name port health <<<"$s"
-    [[ " ${started[*]} " == *" $name "* ]] || { ok "$(printf '%-10s' "$name") up     http://127.0.0.1:$port"; continue; }
+    [[ " ${started[*]} " == *" $name "* ]] || { ok "$(printf '%-22s' "$name") up     http://127.0.0.1:$port"; continue; }
     wait_for "$name" 180 "http://127.0.0.1:$port$health" http_ok "http://127.0.0.1:$port$health"
     CHANGED=1
-    ok "$(printf '%-10s' "$name") up     http://127.0.0.1:$port"
+    ok "$(printf '%-22s' "$name") up     http://127.0.0.1:$port"
   done
 }
 
 # ----------------------------------------------------------------------------- gateway
 GW_DIR="$RUN_DIR/gateway"
+
+# Repeated in every location: nginx inherits proxy_set_header from the server
+# level only into locations that set none themselves.
+proxy_headers() {
+  cat <<'EOF'
+      proxy_set_header Host $http_host;
+      proxy_set_header X-Real-IP $remote_addr;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-Port $server_port;
+EOF
+}
 
 gateway_conf() {
   load_services
@@ -355,17 +368,15 @@ EOF
     listen $GATEWAY_HOST:$GATEWAY_PORT;$(gateway_ipv6_listen)
     server_name localhost;
     proxy_http_version 1.1;
-    proxy_set_header Host \$http_host;
-    proxy_set_header X-Real-IP \$remote_addr;
-    proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-    proxy_set_header X-Forwarded-Proto \$scheme;
-    proxy_set_header X-Forwarded-Host \$host;
-    proxy_set_header X-Forwarded-Port \$server_port;
     proxy_connect_timeout 5s;
     proxy_read_timeout 60s;
     proxy_send_timeout 60s;
 
     location = /healthz { access_log off; default_type text/plain; return 200 "ok\n"; }
+    location / {
+      default_type application/problem+json;
+      return 404 '{"type":"about:blank","title":"Not Found","status":404,"detail":"The gateway has no route for this path."}';
+    }
 EOF
     while IFS= read -r line; do
       prefix="$(field "$line" prefix)"; svc="$(field "$line" service)"; ws="$(field "$line" websocket)"
@@ -375,6 +386,7 @@ EOF
         cat <<EOF
     location $prefix {
       proxy_pass http://$svc;
+$(proxy_headers)
       proxy_set_header Upgrade \$http_upgrade;
       proxy_set_header Connection \$connection_upgrade;
       proxy_buffering off;
@@ -386,6 +398,7 @@ EOF
         cat <<EOF
     location $prefix {
       proxy_pass http://$svc;
+$(proxy_headers)
       proxy_set_header Connection "";
     }
 EOF
