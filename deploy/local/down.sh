@@ -41,6 +41,7 @@ fi
 selected() { [[ " ${SELECTED[*]} " == *" $1 "* ]]; }
 
 init_dirs
+take_lock
 stopped=0
 # services first, in parallel (each gets 30 s before KILL)
 pids=()

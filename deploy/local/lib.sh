@@ -89,6 +89,16 @@ ensure_tools() {
 
 init_dirs() { mkdir -p "$RUN_DIR" "$LOG_DIR" "$PID_DIR" "$CACHE_DIR"; }
 
+# take_lock: serializes up.sh/down.sh runs on one run dir (test JVMs may call
+# up.sh concurrently); released when the script exits.
+take_lock() {
+  exec 9>"$RUN_DIR/.lock"
+  if ! flock -n 9; then
+    say "waiting for another up.sh/down.sh on $RUN_DIR to finish"
+    flock -w 900 9 || die "still locked after 15 min: $RUN_DIR/.lock"
+  fi
+}
+
 # --- processes started by up.sh -------------------------------------------------
 # Every part runs in its own session (setsid), so its PID is also its process
 # group. The PID file holds "PID STARTTIME" (field 22 of /proc/PID/stat), so a
@@ -120,7 +130,7 @@ start_bg() {
   # The started process writes its own PID (setsid forks when it has to).
   ( cd "$dir" && CONTINUUM_PART="$(part_tag "$part")" exec setsid bash -c \
       's="$(</proc/$$/stat)"; s="${s##*) }"; read -r -a f <<<"$s"; echo "$$ ${f[19]}" >"$0"; exec "$@"' \
-      "$pidf" "$@" >>"$log" 2>&1 </dev/null ) &
+      "$pidf" "$@" >>"$log" 2>&1 </dev/null 9>&- ) &
   echo $! >"$pidf"
 }
 

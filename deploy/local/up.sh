@@ -28,6 +28,7 @@ done
 T0=$(now_ms)
 CHANGED=0   # did this run start or change anything?
 init_dirs
+take_lock
 ensure_tools
 
 # ----------------------------------------------------------------------------- PostgreSQL
@@ -161,10 +162,17 @@ up_kafka() {
     say "kafka: starting broker $KAFKA_VERSION on $KAFKA_BOOTSTRAP (controller :$KAFKA_CONTROLLER_PORT)"
     start_bg kafka "$KAFKA_DIR" java -Xms256m -Xmx512m -XX:+UseG1GC -Dkafka.logs.dir="$KAFKA_DIR/logs" \
       -cp "$(cat "$KAFKA_CP")" kafka.Kafka "$KAFKA_DIR/server.properties"
-    wait_for kafka 90 "port $KAFKA_PORT" port_open 127.0.0.1 "$KAFKA_PORT"
-    ensure_topics
-    CHANGED=1
+    KAFKA_PENDING=1 CHANGED=1
+    return   # finish_kafka waits, so Keycloak can start meanwhile
   fi
+  ok "kafka      up     $KAFKA_BOOTSTRAP"
+}
+
+KAFKA_PENDING=0
+finish_kafka() {
+  ((KAFKA_PENDING)) || return 0
+  wait_for kafka 90 "port $KAFKA_PORT" port_open 127.0.0.1 "$KAFKA_PORT"
+  ensure_topics
   ok "kafka      up     $KAFKA_BOOTSTRAP"
 }
 
@@ -253,12 +261,18 @@ up_keycloak() {
   fi
   say "keycloak: starting $KC_VERSION on $KC_URL (management :$KC_MGMT_PORT)"
   start_bg keycloak "$RUN_DIR/keycloak" "$KC_HOME/bin/kc.sh" "${args[@]}"
+  KC_PENDING=1 KC_HASH="$hash" CHANGED=1
+}
+
+KC_PENDING=0
+finish_keycloak() {
+  ((KC_PENDING)) || return 0
+  local hash=$KC_HASH
   wait_for keycloak 240 "http://127.0.0.1:$KC_MGMT_PORT/health/ready" kc_ready
   rm -f "$KC_HOME/data/import/"*.json
   kc_realm_in_db || fail_part keycloak "is ready but realm $KC_REALM is missing from its database"
   echo "$hash" >"$KC_REALM_STAMP"
   wait_for keycloak 30 "$KC_URL/realms/$KC_REALM" http_ok "http://127.0.0.1:$KC_PORT/realms/$KC_REALM/.well-known/openid-configuration"
-  CHANGED=1
   ok "keycloak   up     $KC_URL/realms/$KC_REALM (admin console $KC_URL/admin)"
 }
 
@@ -455,8 +469,10 @@ up_gateway() {
 # ----------------------------------------------------------------------------- main
 say "run dir $RUN_DIR, cache $CACHE_DIR"
 up_postgres
-up_kafka
-up_keycloak
+up_kafka          # starts the broker, does not wait
+up_keycloak       # installs/builds/starts Keycloak meanwhile
+finish_kafka      # waits for the broker, ensures topics
+finish_keycloak   # waits for Keycloak and its realm
 if ((!INFRA_ONLY)); then
   up_services
   up_gateway
