@@ -20,7 +20,7 @@ class EventTypesContractTest {
 
     @Test
     void registryIsNotEmptyAndUsesOnlyKnownTopics() {
-        assertThat(EventTypes.all()).hasSize(8);
+        assertThat(EventTypes.all()).isNotEmpty();
         assertThat(EventTypes.all()).allSatisfy(t -> assertThat(Topics.all()).contains(t.topic()));
         assertThat(Topics.all()).allSatisfy(topic -> assertThat(EventTypes.onTopic(topic)).isNotEmpty());
     }

@@ -5,6 +5,7 @@ import io.continuum.events.auth.DeviceKind;
 import io.continuum.events.auth.DeviceRegistered;
 import io.continuum.events.auth.DeviceRevoked;
 import io.continuum.events.auth.DeviceSignedIn;
+import io.continuum.events.auth.SessionEnded;
 import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.events.billing.EntitlementChanged;
 import io.continuum.events.recommendation.HintPublished;
@@ -34,6 +35,8 @@ final class Samples {
             new DeviceRevoked(DEVICE, List.of("sid-1", "sid-2"), "user-removed"),
             EventTypes.SIGNED_OUT_EVERYWHERE,
             new SignedOutEverywhere(List.of("sid-1", "sid-3"), DEVICE, null),
+            EventTypes.SESSION_ENDED,
+            new SessionEnded("sid-4", DEVICE, "backchannel-logout"),
             EventTypes.STATE_CHANGED,
             new StateChanged(StateChanged.WALLET, "op-7", "gold",
                     JsonNodeFactory.instance.objectNode().put("delta", -5).put("balance", 120)),
