@@ -1,0 +1,237 @@
+package io.continuum.platform.revocation;
+
+import io.continuum.events.CloudEvent;
+import io.continuum.events.EventCodec;
+import io.continuum.events.EventContractViolation;
+import io.continuum.events.EventTypes;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads every partition of {@code auth.events} into {@link RevokedSessions}.
+ *
+ * <p>Every instance must see every revocation, so there is no consumer group: partitions are assigned manually and
+ * nothing is committed. On start (and for a partition added later) the consumer seeks to the first record newer
+ * than now − {@link RevocationConfig#lookback()} ({@code offsetsForTimes}), so a fresh replica knows every
+ * revocation whose access tokens may still be alive. It then follows the log; the broker answers a poll as soon as a
+ * record arrives, so a revocation reaches this instance within milliseconds of the outbox relay publishing it.
+ *
+ * <p>A plain {@link KafkaConsumer} on its own thread: no group coordination, no rebalances, nothing shared with the
+ * service's own messaging. While Kafka is down it retries with a backoff; the revocations it already knows stay.
+ */
+@ApplicationScoped
+public class RevocationConsumer {
+
+    private static final Logger LOG = Logger.getLogger(RevocationConsumer.class);
+
+    private final RevokedSessions sessions;
+    private final RevocationConfig config;
+    private final String bootstrapServers;
+    private final String applicationName;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public RevocationConsumer(
+            RevokedSessions sessions,
+            RevocationConfig config,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName) {
+        this.sessions = sessions;
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+        this.applicationName = applicationName;
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        if (!config.enabled()) {
+            LOG.info("revocation consumer disabled (continuum.revocation.enabled=false)");
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "revocation-consumer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits until the first read-back of the look-back window is done (for tests and start-up probes). */
+    public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
+        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void run() {
+        long backoffMs = 200;
+        while (running) {
+            try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(properties())) {
+                consumer = kafka;
+                follow(kafka);
+                backoffMs = 200;
+            } catch (WakeupException e) {
+                // stop() woke us
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warnf("revocation consumer failed (%s), retrying in %d ms", e.toString(), backoffMs);
+                    sleep(backoffMs);
+                    backoffMs = Math.min(backoffMs * 2, 5_000);
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    private void follow(KafkaConsumer<String, byte[]> kafka) {
+        Set<TopicPartition> assigned = new HashSet<>();
+        long nextRefresh = 0;
+        Map<TopicPartition, Long> catchUpTargets = null;
+        while (running) {
+            long now = System.currentTimeMillis();
+            if (now >= nextRefresh) {
+                List<TopicPartition> partitions = partitions(kafka);
+                if (partitions.isEmpty()) {
+                    LOG.debugf("topic %s has no partitions yet", config.topic());
+                    sleep(config.pollTimeout().toMillis());
+                    continue;
+                }
+                List<TopicPartition> added = partitions.stream().filter(p -> !assigned.contains(p)).toList();
+                if (!added.isEmpty()) {
+                    assigned.addAll(added);
+                    kafka.assign(new ArrayList<>(assigned));
+                    seekToLookback(kafka, added);
+                    if (catchUpTargets == null) {
+                        catchUpTargets = new HashMap<>(kafka.endOffsets(added));
+                    }
+                }
+                nextRefresh = now + config.partitionRefresh().toMillis();
+            }
+            for (ConsumerRecord<String, byte[]> record : kafka.poll(config.pollTimeout())) {
+                apply(record);
+            }
+            if (catchUpTargets != null && caughtUp.getCount() > 0 && isCaughtUp(kafka, catchUpTargets)) {
+                caughtUp.countDown();
+                LOG.infof("revocation consumer caught up on %s: %d revoked session(s) known", config.topic(), sessions.size());
+            }
+        }
+    }
+
+    private static boolean isCaughtUp(KafkaConsumer<String, byte[]> kafka, Map<TopicPartition, Long> targets) {
+        return targets.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue());
+    }
+
+    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> kafka) {
+        List<PartitionInfo> infos = kafka.partitionsFor(config.topic(), Duration.ofSeconds(10));
+        if (infos == null) {
+            return List.of();
+        }
+        return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+    }
+
+    private void seekToLookback(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions) {
+        long from = Instant.now().minus(config.lookback()).toEpochMilli();
+        Map<TopicPartition, Long> query = new HashMap<>();
+        partitions.forEach(p -> query.put(p, from));
+        Map<TopicPartition, OffsetAndTimestamp> offsets = kafka.offsetsForTimes(query, Duration.ofSeconds(10));
+        List<TopicPartition> toEnd = new ArrayList<>();
+        for (TopicPartition p : partitions) {
+            OffsetAndTimestamp found = offsets.get(p);
+            if (found == null) {
+                toEnd.add(p); // nothing newer than the window: only future records matter
+            } else {
+                kafka.seek(p, found.offset());
+            }
+        }
+        if (!toEnd.isEmpty()) {
+            kafka.seekToEnd(toEnd);
+        }
+    }
+
+    /** Applies one {@code auth.events} record; records of other types, or malformed ones, are skipped. */
+    void apply(ConsumerRecord<String, byte[]> record) {
+        CloudEvent event;
+        try {
+            event = EventCodec.shared().decode(record.value());
+        } catch (EventContractViolation e) {
+            LOG.warnf("skipping malformed record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), e.getMessage());
+            return;
+        }
+        Instant at = event.time() != null ? event.time() : Instant.ofEpochMilli(record.timestamp());
+        try {
+            apply(event, at);
+        } catch (EventContractViolation e) {
+            LOG.warnf("skipping unreadable event %s (%s): %s", event.id(), event.type(), e.getMessage());
+        }
+    }
+
+    void apply(CloudEvent event, Instant at) {
+        String account = event.subject();
+        event.dataAs(EventTypes.DEVICE_REVOKED).ifPresent(d ->
+                sessions.revoke(account, d.sessionIds(), "device-revoked:" + d.reason(), at));
+        event.dataAs(EventTypes.SIGNED_OUT_EVERYWHERE).ifPresent(d ->
+                sessions.revoke(account, d.sessionIds(), "signed-out-everywhere", at));
+        event.dataAs(EventTypes.SESSION_ENDED).ifPresent(d ->
+                sessions.revoke(account, List.of(d.sessionId()), "session-ended:" + d.reason(), at));
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "revocation-" + applicationName + "-" + UUID.randomUUID());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+
+    private void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+}
