@@ -12,7 +12,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * Refuses an authenticated bearer token whose session ({@code sid}) is revoked, even though the token has not
  * expired. An augmentor runs inside authentication itself (proactive by default), so it guards every HTTP request
  * and every WebSocket upgrade alike, before any endpoint code runs; the refusal is a 401 problem+json
- * ({@link UnauthorizedProblemHandler}). The lookup is one hash-map read.
+ * ({@link RevokedSessionProblemHandler}). The lookup is one hash-map read.
  */
 @ApplicationScoped
 public class RevokedSessionAugmentor implements SecurityIdentityAugmentor {
@@ -33,7 +33,7 @@ public class RevokedSessionAugmentor implements SecurityIdentityAugmentor {
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
         if (!identity.isAnonymous() && identity.getPrincipal() instanceof JsonWebToken jwt
                 && revoked.isRevoked(jwt.<String>getClaim("sid"))) {
-            return Uni.createFrom().failure(new AuthenticationFailedException("session revoked"));
+            return Uni.createFrom().failure(new AuthenticationFailedException("session revoked", new SessionRevokedException()));
         }
         return Uni.createFrom().item(identity);
     }

@@ -3,6 +3,7 @@ package io.continuum.platform.revocation;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
@@ -31,6 +32,7 @@ public class RevokedSessions {
     private final Event<SessionsRevoked> events;
     private final Clock clock;
 
+    @Inject
     public RevokedSessions(RevocationConfig config, Event<SessionsRevoked> events) {
         this(config, events, Clock.systemUTC());
     }
