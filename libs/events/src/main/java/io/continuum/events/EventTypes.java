@@ -6,6 +6,7 @@ import io.continuum.events.auth.DeviceSignedIn;
 import io.continuum.events.auth.SessionEnded;
 import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.events.billing.EntitlementChanged;
+import io.continuum.events.notification.PresenceChanged;
 import io.continuum.events.recommendation.HintPublished;
 import io.continuum.events.state.PlaybackPositionChanged;
 import io.continuum.events.state.StateChanged;
@@ -51,6 +52,10 @@ public final class EventTypes {
     // recommendation.events
     public static final EventType<HintPublished> RECOMMENDATION_HINT_PUBLISHED =
             register("continuum.recommendation.hint-published.v1", Topics.RECOMMENDATION_EVENTS, HintPublished.class);
+
+    // notification.events
+    public static final EventType<PresenceChanged> PRESENCE_CHANGED =
+            register("continuum.presence.changed.v1", Topics.NOTIFICATION_EVENTS, PresenceChanged.class);
 
     private static final List<EventType<?>> ALL = Collections.unmodifiableList(new ArrayList<>(BY_TYPE.values()));
 

@@ -12,9 +12,11 @@ public final class Topics {
     public static final String STATE_EVENTS = "state.events";
     public static final String BILLING_EVENTS = "billing.events";
     public static final String RECOMMENDATION_EVENTS = "recommendation.events";
+    /** notification-service events (device presence). */
+    public static final String NOTIFICATION_EVENTS = "notification.events";
 
     private static final List<String> ALL =
-            List.of(AUTH_EVENTS, STATE_EVENTS, BILLING_EVENTS, RECOMMENDATION_EVENTS);
+            List.of(AUTH_EVENTS, STATE_EVENTS, BILLING_EVENTS, RECOMMENDATION_EVENTS, NOTIFICATION_EVENTS);
 
     private Topics() {
     }

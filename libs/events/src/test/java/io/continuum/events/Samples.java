@@ -8,6 +8,7 @@ import io.continuum.events.auth.DeviceSignedIn;
 import io.continuum.events.auth.SessionEnded;
 import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.events.billing.EntitlementChanged;
+import io.continuum.events.notification.PresenceChanged;
 import io.continuum.events.recommendation.HintPublished;
 import io.continuum.events.state.PlaybackPositionChanged;
 import io.continuum.events.state.PlaybackState;
@@ -45,7 +46,9 @@ final class Samples {
             EventTypes.ENTITLEMENT_CHANGED,
             new EntitlementChanged("premium", true, "prod-monthly", Instant.parse("2030-01-01T00:00:00Z")),
             EventTypes.RECOMMENDATION_HINT_PUBLISHED,
-            new HintPublished("hint-1", List.of("movie-2", "series-3"), "because-you-watched:movie-1"));
+            new HintPublished("hint-1", List.of("movie-2", "series-3"), "because-you-watched:movie-1"),
+            EventTypes.PRESENCE_CHANGED,
+            new PresenceChanged(DEVICE, true, Instant.parse("2026-11-28T01:30:00Z")));
 
     private Samples() {
     }

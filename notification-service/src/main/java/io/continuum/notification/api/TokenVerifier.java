@@ -1,0 +1,62 @@
+package io.continuum.notification.api;
+
+import io.continuum.platform.revocation.RevokedSessions;
+import io.quarkus.oidc.AccessTokenCredential;
+import io.quarkus.oidc.TenantIdentityProvider;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import org.eclipse.microprofile.jwt.JsonWebToken;
+
+/**
+ * Verifies a Keycloak access token outside an HTTP request (at the WebSocket upgrade and when a live connection
+ * sends a refreshed token): signature, issuer, audience and expiry through the OIDC tenant, then the revoked-session
+ * set.
+ */
+@ApplicationScoped
+public class TokenVerifier {
+
+    private final TenantIdentityProvider identities;
+    private final RevokedSessions revoked;
+
+    public TokenVerifier(TenantIdentityProvider identities, RevokedSessions revoked) {
+        this.identities = identities;
+        this.revoked = revoked;
+    }
+
+    /** The token's account, session and expiry; fails with {@link Refused} when the token is not acceptable. */
+    public Uni<Verified> verify(String token) {
+        if (token == null || token.isBlank()) {
+            return Uni.createFrom().failure(new Refused("missing-token", "a bearer token is required"));
+        }
+        return identities.authenticate(new AccessTokenCredential(token))
+                .onFailure().transform(e -> new Refused("invalid-token", "the token is invalid or expired"))
+                .map(identity -> {
+                    if (!(identity.getPrincipal() instanceof JsonWebToken jwt) || jwt.getSubject() == null) {
+                        throw new Refused("invalid-token", "the token names no account");
+                    }
+                    String sid = jwt.getClaim("sid");
+                    if (sid != null && revoked.isRevoked(sid)) {
+                        throw new Refused("session-revoked", "the token's session was revoked");
+                    }
+                    return new Verified(jwt.getSubject(), sid, Instant.ofEpochSecond(jwt.getExpirationTime()));
+                });
+    }
+
+    public boolean isRevoked(String sid) {
+        return sid != null && revoked.isRevoked(sid);
+    }
+
+    public record Verified(String accountId, String sessionId, Instant expiresAt) {
+    }
+
+    /** The token was refused; {@code code} is the machine-readable reason. */
+    public static class Refused extends RuntimeException {
+        public final String code;
+
+        public Refused(String code, String message) {
+            super(message);
+            this.code = code;
+        }
+    }
+}

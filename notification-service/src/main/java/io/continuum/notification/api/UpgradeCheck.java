@@ -1,0 +1,101 @@
+package io.continuum.notification.api;
+
+import io.continuum.platform.security.Caller;
+import io.quarkus.websockets.next.HttpUpgradeCheck;
+import io.quarkus.websockets.next.UserData;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Authenticates the WebSocket upgrade of {@code /ws} before it happens. The Keycloak access token comes from
+ * {@code Authorization: Bearer <token>} (native clients) or, for browsers, which cannot set headers on a WebSocket,
+ * from the subprotocol list: {@code Sec-WebSocket-Protocol: continuum.v1, bearer.<token>} (the server selects
+ * {@code continuum.v1}). The device comes from {@code X-Device-Id} or the {@code deviceId} query parameter.
+ * Refusals: 401 (no, invalid, expired or revoked token), 400 (missing or malformed device id).
+ */
+@ApplicationScoped
+public class UpgradeCheck implements HttpUpgradeCheck {
+
+    private static final Logger LOG = Logger.getLogger(UpgradeCheck.class);
+    public static final String SUBPROTOCOL = "continuum.v1";
+    public static final String BEARER_PROTOCOL_PREFIX = "bearer.";
+
+    static final UserData.TypedKey<String> ACCOUNT = UserData.TypedKey.forString("account");
+    static final UserData.TypedKey<String> SESSION = UserData.TypedKey.forString("session");
+    static final UserData.TypedKey<String> DEVICE = UserData.TypedKey.forString("device");
+    static final UserData.TypedKey<Long> EXPIRES = UserData.TypedKey.forLong("expires");
+    static final UserData.TypedKey<String> RESUME_SEQ = UserData.TypedKey.forString("resumeSeq");
+    static final UserData.TypedKey<String> RESUME_EPOCH = UserData.TypedKey.forString("resumeEpoch");
+
+    private final TokenVerifier verifier;
+
+    public UpgradeCheck(TokenVerifier verifier) {
+        this.verifier = verifier;
+    }
+
+    @Override
+    public boolean appliesTo(String endpointId) {
+        return true;
+    }
+
+    @Override
+    public Uni<CheckResult> perform(HttpUpgradeContext context) {
+        HttpServerRequest request = context.httpRequest();
+        String device = request.getHeader(Caller.DEVICE_HEADER);
+        if (device == null || device.isBlank()) {
+            device = request.getParam("deviceId");
+        }
+        if (device == null || !Caller.DEVICE_ID.matcher(device).matches()) {
+            return CheckResult.rejectUpgrade(400, Map.of("X-Problem-Field", List.of("deviceId")));
+        }
+        String token = token(request);
+        String deviceId = device;
+        return verifier.verify(token)
+                .map(v -> {
+                    UserData data = context.userData();
+                    data.put(ACCOUNT, v.accountId());
+                    if (v.sessionId() != null) {
+                        data.put(SESSION, v.sessionId());
+                    }
+                    data.put(DEVICE, deviceId);
+                    data.put(EXPIRES, v.expiresAt().getEpochSecond());
+                    String seq = request.getParam("seq");
+                    if (seq != null) {
+                        data.put(RESUME_SEQ, seq);
+                    }
+                    String epoch = request.getParam("epoch");
+                    if (epoch != null) {
+                        data.put(RESUME_EPOCH, epoch);
+                    }
+                    return CheckResult.permitUpgradeSync();
+                })
+                .onFailure().recoverWithItem(e -> {
+                    String code = e instanceof TokenVerifier.Refused r ? r.code : "invalid-token";
+                    LOG.debugf("WebSocket upgrade refused: %s", code);
+                    return CheckResult.rejectUpgradeSync(401, Map.of("WWW-Authenticate",
+                            List.of("Bearer error=\"invalid_token\", error_description=\"" + code + "\"")));
+                });
+    }
+
+    /** The bearer token from the Authorization header or from a {@code bearer.<token>} subprotocol. */
+    static String token(HttpServerRequest request) {
+        String auth = request.getHeader("Authorization");
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.substring(7).trim();
+        }
+        String protocols = request.getHeader("Sec-WebSocket-Protocol");
+        if (protocols != null) {
+            for (String p : protocols.split(",")) {
+                String s = p.trim();
+                if (s.startsWith(BEARER_PROTOCOL_PREFIX)) {
+                    return s.substring(BEARER_PROTOCOL_PREFIX.length());
+                }
+            }
+        }
+        return null;
+    }
+}

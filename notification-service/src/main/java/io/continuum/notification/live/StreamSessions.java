@@ -1,0 +1,181 @@
+package io.continuum.notification.live;
+
+import io.continuum.notification.config.NotificationConfig;
+import io.continuum.notification.config.ReplicaId;
+import io.continuum.notification.domain.DeliveryClass;
+import io.continuum.notification.domain.Frame;
+import io.continuum.notification.domain.FrameDraft;
+import io.continuum.notification.domain.FrameTypes;
+import io.continuum.notification.domain.Json;
+import io.continuum.notification.domain.ResumePlan;
+import io.continuum.notification.messaging.FrameRouter;
+import io.continuum.notification.persistence.StreamStore;
+import io.continuum.platform.revocation.SessionsRevoked;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * The life of a device's stream session on this replica: where it starts (resume or fresh), token expiry,
+ * revocation, idle reaping, acks and "read" marks.
+ */
+@ApplicationScoped
+public class StreamSessions {
+
+    private static final Logger LOG = Logger.getLogger(StreamSessions.class);
+
+    private final NotificationConfig config;
+    private final ReplicaId replica;
+    private final StreamStore store;
+    private final ConnectionRegistry registry;
+    private final AckBuffer acks;
+    private final FrameRouter router;
+    private final Vertx vertx;
+
+    public StreamSessions(NotificationConfig config, ReplicaId replica, StreamStore store, ConnectionRegistry registry,
+            AckBuffer acks, FrameRouter router, Vertx vertx) {
+        this.config = config;
+        this.replica = replica;
+        this.store = store;
+        this.registry = registry;
+        this.acks = acks;
+        this.router = router;
+        this.vertx = vertx;
+    }
+
+    public DeviceConnection.Limits limits() {
+        NotificationConfig.Connection c = config.connection();
+        return new DeviceConnection.Limits(c.outboundQueue(), c.maxInFlight(), c.rateLimit(), c.rateBurst(), c.maxStrikes(),
+                config.history().maxReplay());
+    }
+
+    /**
+     * Starts a connection's stream: from the resume point the device gave ({@code seq}/{@code epoch}), else from the
+     * device's stored cursor, else live from the head. Sends {@code welcome} (and {@code resync} when history cannot
+     * cover the gap) before any frame.
+     */
+    public Uni<Void> start(DeviceConnection c, Long seq, String epoch) {
+        return store.infoOrCreate(c.accountId())
+                .chain(info -> (seq != null
+                        ? Uni.createFrom().item(Optional.of(new StreamStore.DeviceCursor(c.deviceId(), epoch, seq, Instant.now())))
+                        : store.cursor(c.accountId(), c.deviceId()))
+                        .map(cursor -> {
+                            Long from = cursor.map(StreamStore.DeviceCursor::ackedSeq).orElse(null);
+                            String fromEpoch = cursor.map(StreamStore.DeviceCursor::epoch).orElse(null);
+                            ResumePlan plan = ResumePlan.decide(info.epoch(), info.head(), info.low(), from, fromEpoch,
+                                    config.history().maxReplay());
+                            Map<String, Object> welcome = new LinkedHashMap<>();
+                            welcome.put("type", "welcome");
+                            welcome.put("protocol", "continuum.v1");
+                            welcome.put("connectionId", c.id());
+                            welcome.put("replica", replica.get());
+                            welcome.put("accountId", c.accountId());
+                            welcome.put("deviceId", c.deviceId());
+                            welcome.put("epoch", info.epoch());
+                            welcome.put("head", info.head());
+                            welcome.put("resumeFrom", plan.afterSeq());
+                            welcome.put("tokenExpiresAt", c.tokenExpiry().toString());
+                            welcome.put("idleTimeoutMs", config.connection().idleTimeout().toMillis());
+                            StringBuilder before = new StringBuilder(Json.write(welcome));
+                            c.startAt(info.epoch(), plan.afterSeq(), before.toString());
+                            if (plan.resync() != null) {
+                                Map<String, Object> resync = new LinkedHashMap<>();
+                                resync.put("type", "resync");
+                                resync.put("reason", plan.resync());
+                                resync.put("epoch", info.epoch());
+                                resync.put("head", info.head());
+                                c.sendControl(Json.write(resync), null);
+                            }
+                            return new Object[] {info.epoch(), plan.afterSeq()};
+                        }))
+                .chain(started -> store.touchCursor(c.accountId(), c.deviceId(), (String) started[0], (Long) started[1]));
+    }
+
+    /** Arms (or re-arms) the close at token expiry. */
+    public void armExpiry(DeviceConnection c, Instant expiresAt) {
+        long old = c.expiryTimer();
+        if (old >= 0) {
+            vertx.cancelTimer(old);
+        }
+        long delay = Math.max(1, expiresAt.toEpochMilli() - System.currentTimeMillis());
+        long id = vertx.setTimer(delay, t -> {
+            LOG.debugf("token of %s/%s expired: closing", c.accountId(), c.deviceId());
+            c.close(CloseCodes.reason(CloseCodes.TOKEN_EXPIRED, "token expired"));
+        });
+        c.tokenExpiry(expiresAt, id);
+    }
+
+    public void closed(DeviceConnection c) {
+        long t = c.expiryTimer();
+        if (t >= 0) {
+            vertx.cancelTimer(t);
+        }
+    }
+
+    /** Records a device's acknowledgement; false when it acknowledges more than it was sent. */
+    public boolean ack(DeviceConnection c, long seq) {
+        if (seq < 0 || seq > c.lastSentSeq() || c.epoch() == null) {
+            return false;
+        }
+        acks.record(c.accountId(), c.deviceId(), c.epoch(), seq);
+        return true;
+    }
+
+    /** A notification read/dismissed on one device: a frame in the account stream tells the other devices to clear it. */
+    public Uni<Frame> markRead(String accountId, String deviceId, String notificationId) {
+        String data = Json.write(Map.of("id", notificationId, "deviceId", deviceId == null ? "" : deviceId));
+        FrameDraft draft = new FrameDraft(accountId, "read:" + UUID.randomUUID(), FrameTypes.NOTIFICATION_READ,
+                DeliveryClass.ORDERED, null, deviceId, null, Instant.now(), data);
+        return store.append(draft).map(f -> {
+            Frame frame = f.orElseThrow();
+            router.stored(frame);
+            return frame;
+        });
+    }
+
+    /** Closes every socket of the revoked sessions on this replica (every replica gets the event). */
+    void revoked(@Observes SessionsRevoked event) {
+        for (DeviceConnection c : registry.ofAccount(event.accountId())) {
+            if (c.sessionId() != null && event.sessionIds().contains(c.sessionId())) {
+                LOG.debugf("session %s revoked (%s): closing %s", c.sessionId(), event.reason(), c.id());
+                c.close(CloseCodes.reason(CloseCodes.SESSION_REVOKED, "session revoked"));
+            }
+        }
+    }
+
+    /** Closes sockets that sent nothing, not even a pong, for the idle timeout. */
+    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void reapIdle() {
+        long limit = config.connection().idleTimeout().toNanos();
+        for (DeviceConnection c : registry.all()) {
+            if (c.idleNanos() > limit) {
+                c.close(CloseCodes.reason(CloseCodes.IDLE_TIMEOUT, "idle timeout"));
+            }
+        }
+    }
+
+    /** Retention of history by count and age. */
+    @Scheduled(every = "${continuum.notification.history.trim-interval:1m}", delayed = "10s",
+            concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> trim() {
+        return store.trim(config.history().maxCount(), config.history().maxAge())
+                .invoke(n -> {
+                    if (n > 0) {
+                        LOG.debugf("retention dropped %d frames", n);
+                    }
+                })
+                .replaceWithVoid()
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("retention sweep failed: %s", e.getMessage());
+                    return null;
+                });
+    }
+}

@@ -1,0 +1,192 @@
+package io.continuum.notification.messaging;
+
+import io.continuum.notification.config.NotificationConfig;
+import io.continuum.notification.config.ReplicaId;
+import io.continuum.notification.domain.Frame;
+import io.continuum.notification.domain.Json;
+import io.continuum.notification.live.ConnectionRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Replica-to-replica fan-out over the internal topic {@code notification.stream}: whatever one replica stores in an
+ * account stream (or a presence change it sees) is also published there, keyed by account; every replica reads every
+ * partition of it (manual assignment, no consumer group: a broadcast) and hands the frames to the sockets it holds,
+ * skipping its own messages. Frames are already durable in PostgreSQL, so this hop is fire-and-forget: a lost
+ * message shows up as a gap at the next frame, and the socket fetches it from history.
+ */
+@ApplicationScoped
+public class FanoutBus {
+
+    private static final Logger LOG = Logger.getLogger(FanoutBus.class);
+    private static final String REPLICA_HEADER = "replica";
+
+    /** What travels on the fan-out topic. */
+    public record Message(String kind, Frame frame, String accountId, String text, String coalesceKey, String exceptDevice) {
+        static Message frame(Frame f) {
+            return new Message("frame", f, f.accountId(), null, null, null);
+        }
+
+        static Message control(String accountId, String text, String coalesceKey, String exceptDevice) {
+            return new Message("control", null, accountId, text, coalesceKey, exceptDevice);
+        }
+    }
+
+    private final NotificationConfig config;
+    private final ReplicaId replica;
+    private final ConnectionRegistry registry;
+    private final String bootstrap;
+    private KafkaProducer<String, String> producer;
+    private KafkaConsumer<String, String> consumer;
+    private Thread thread;
+    private volatile boolean running;
+    private final CountDownLatch assigned = new CountDownLatch(1);
+
+    public FanoutBus(NotificationConfig config, ReplicaId replica, ConnectionRegistry registry,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        this.config = config;
+        this.replica = replica;
+        this.registry = registry;
+        this.bootstrap = bootstrap;
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.fanout().enabled()) {
+            return;
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        p.put(ProducerConfig.ACKS_CONFIG, "1");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "notification-fanout-" + replica.get());
+        producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "notification-fanout-reader-" + replica.get());
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
+        running = true;
+        thread = new Thread(this::loop, "fanout-consumer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /** Waits until this replica reads the fan-out topic (tests, readiness). */
+    public boolean awaitAssigned(Duration timeout) throws InterruptedException {
+        return !config.fanout().enabled() || assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public void publish(Frame frame) {
+        send(frame.accountId(), Message.frame(frame));
+    }
+
+    public void publishControl(String accountId, String text, String coalesceKey, String exceptDevice) {
+        send(accountId, Message.control(accountId, text, coalesceKey, exceptDevice));
+    }
+
+    private void send(String key, Message message) {
+        if (producer == null) {
+            return;
+        }
+        ProducerRecord<String, String> record = new ProducerRecord<>(config.fanout().topic(), key, Json.write(message));
+        record.headers().add(REPLICA_HEADER, replica.get().getBytes(StandardCharsets.UTF_8));
+        try {
+            producer.send(record, (md, e) -> {
+                if (e != null) {
+                    LOG.warnf("fan-out publish failed (%s): other replicas see a gap and read history", e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.warnf("fan-out publish failed (%s): other replicas see a gap and read history", e.getMessage());
+        }
+    }
+
+    private void loop() {
+        try {
+            List<TopicPartition> partitions = List.of();
+            while (running && partitions.isEmpty()) {
+                try {
+                    partitions = consumer.partitionsFor(config.fanout().topic(), Duration.ofSeconds(5)).stream()
+                            .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    LOG.warnf("fan-out topic %s not readable yet: %s", config.fanout().topic(), e.getMessage());
+                }
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            assigned.countDown();
+            LOG.infof("fan-out: replica %s reads %d partitions of %s", replica.get(), partitions.size(), config.fanout().topic());
+            while (running) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    Header h = r.headers().lastHeader(REPLICA_HEADER);
+                    if (h != null && replica.get().equals(new String(h.value(), StandardCharsets.UTF_8))) {
+                        continue; // this replica delivered it already
+                    }
+                    try {
+                        dispatch(Json.MAPPER.readValue(r.value(), Message.class));
+                    } catch (Exception e) {
+                        LOG.warnf("unreadable fan-out message at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void dispatch(Message m) {
+        if ("frame".equals(m.kind()) && m.frame() != null) {
+            registry.deliver(m.frame());
+        } else if ("control".equals(m.kind()) && m.accountId() != null) {
+            registry.control(m.accountId(), m.text(), m.coalesceKey(),
+                    c -> m.exceptDevice() != null && m.exceptDevice().equals(c.deviceId()));
+        }
+    }
+}

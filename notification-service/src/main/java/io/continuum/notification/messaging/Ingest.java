@@ -1,0 +1,216 @@
+package io.continuum.notification.messaging;
+
+import io.continuum.events.CloudEvent;
+import io.continuum.events.EventCodec;
+import io.continuum.notification.config.NotificationConfig;
+import io.continuum.notification.domain.FrameTypes;
+import io.continuum.notification.persistence.StreamStore;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns every event of the public topics that concerns an account into a frame of that account's stream. One
+ * consumer group across replicas (each partition, so each account, is ingested by one replica at a time). Per poll
+ * batch, each account's events are appended in order while different accounts are appended concurrently; offsets
+ * are committed only after the whole batch is stored. A failed batch is read again (appends de-duplicate by event
+ * id).
+ */
+@ApplicationScoped
+public class Ingest {
+
+    private static final Logger LOG = Logger.getLogger(Ingest.class);
+
+    private final NotificationConfig config;
+    private final StreamStore store;
+    private final FrameRouter router;
+    private final String bootstrap;
+    private final EventCodec codec = EventCodec.shared();
+    private final Counter ingested;
+    private final Counter skipped;
+    private KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+    private volatile boolean running;
+    private final CountDownLatch assigned = new CountDownLatch(1);
+
+    public Ingest(NotificationConfig config, StreamStore store, FrameRouter router, MeterRegistry registry,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+        this.config = config;
+        this.store = store;
+        this.router = router;
+        this.bootstrap = bootstrap;
+        this.ingested = registry.counter("continuum.notification.ingested");
+        this.skipped = registry.counter("continuum.notification.ingest.skipped");
+    }
+
+    void start(@Observes StartupEvent event) {
+        if (!config.ingest().enabled()) {
+            return;
+        }
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, config.ingest().group());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        running = true;
+        thread = new Thread(this::loop, "stream-ingest");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        running = false;
+        if (consumer != null) {
+            consumer.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Waits until this replica has partitions of the public topics (tests). */
+    public boolean awaitAssigned(Duration timeout) throws InterruptedException {
+        return !config.ingest().enabled() || assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void loop() {
+        try {
+            consumer.subscribe(config.ingest().topics(), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                    // offsets of fully stored batches were committed already
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    partitions.forEach(consumer::position); // fix the start position now (auto.offset.reset=latest)
+                    if (!partitions.isEmpty()) {
+                        assigned.countDown();
+                    }
+                }
+            });
+            Duration backoff = Duration.ofMillis(200);
+            while (running) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (records.isEmpty()) {
+                    continue;
+                }
+                try {
+                    process(records);
+                    consumer.commitAsync(offsets(records), (o, e) -> {
+                        if (e != null) {
+                            LOG.debugf("offset commit failed (%s); the batch may be read again", e.getMessage());
+                        }
+                    });
+                    backoff = Duration.ofMillis(200);
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    LOG.warnf("storing a batch of %d events failed (%s); reading it again in %d ms", records.count(),
+                            e.getMessage(), backoff.toMillis());
+                    rewind(records);
+                    sleep(backoff);
+                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+                }
+            }
+        } catch (WakeupException e) {
+            // stopping
+        } finally {
+            try {
+                consumer.close(Duration.ofSeconds(3));
+            } catch (RuntimeException e) {
+                LOG.debugf("consumer close: %s", e.getMessage());
+            }
+        }
+    }
+
+    private void process(ConsumerRecords<String, byte[]> records) {
+        Map<String, List<CloudEvent>> byAccount = new LinkedHashMap<>();
+        for (ConsumerRecord<String, byte[]> r : records) {
+            CloudEvent event;
+            try {
+                event = codec.decode(r.value());
+            } catch (RuntimeException e) {
+                skipped.increment();
+                LOG.warnf("skipping undecodable record %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+                continue;
+            }
+            if (event.subject() == null || event.subject().isBlank()) {
+                skipped.increment();
+                continue;
+            }
+            byAccount.computeIfAbsent(event.subject(), k -> new ArrayList<>()).add(event);
+        }
+        List<Uni<Void>> accounts = new ArrayList<>(byAccount.size());
+        for (List<CloudEvent> events : byAccount.values()) {
+            Uni<Void> chain = Uni.createFrom().voidItem();
+            for (CloudEvent e : events) {
+                chain = chain.chain(() -> store.append(FrameTypes.fromEvent(e))
+                        .invoke(stored -> stored.ifPresent(frame -> {
+                            ingested.increment();
+                            router.stored(frame);
+                        }))
+                        .replaceWithVoid());
+            }
+            accounts.add(chain);
+        }
+        if (!accounts.isEmpty()) {
+            Uni.join().all(accounts).andFailFast().await().atMost(Duration.ofSeconds(30));
+        }
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> offsets(ConsumerRecords<String, byte[]> records) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new LinkedHashMap<>();
+        for (TopicPartition tp : records.partitions()) {
+            List<ConsumerRecord<String, byte[]>> list = records.records(tp);
+            offsets.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
+        }
+        return offsets;
+    }
+
+    private void rewind(ConsumerRecords<String, byte[]> records) {
+        for (TopicPartition tp : records.partitions()) {
+            consumer.seek(tp, records.records(tp).get(0).offset());
+        }
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis()); // backoff while PostgreSQL is unavailable
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.continuum.notification.persistence;
+
+import io.continuum.notification.domain.DeliveryClass;
+import io.continuum.notification.domain.Frame;
+import io.continuum.notification.domain.FrameDraft;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The account streams in PostgreSQL: appending frames with the next sequence number, reading history, device
+ * cursors and retention. Plain SQL on the reactive pool: every append is one statement (one round trip).
+ */
+@ApplicationScoped
+public class StreamStore {
+
+    /**
+     * Bumps the account's head (creating the stream with a fresh epoch on first use) and stores the frame under the
+     * new head, in one statement. An event id already stored for the account bumps nothing and stores nothing; two
+     * concurrent appends of one event id collide on the unique index, and the loser's statement rolls back whole.
+     */
+    private static final String APPEND = """
+            with s as (
+              insert into account_stream as a (account_id, epoch, head) values ($1, $2, 1)
+              on conflict (account_id) do update set head = a.head + 1
+                where not exists (select 1 from stream_frame f where f.account_id = $1 and f.event_id = $3)
+              returning a.epoch, a.head),
+            i as (
+              insert into stream_frame (account_id, seq, event_id, type, delivery, coalesce_key, origin_device, revision, event_time, data)
+              select $1, s.head, $3, $4, $5, $6, $7, $8, $9, $10 from s
+              returning seq)
+            select i.seq, s.epoch from i, s
+            """;
+
+    private static final String FRAME_COLUMNS =
+            "f.account_id, f.seq, f.event_id, f.type, f.delivery, f.coalesce_key, f.origin_device, f.revision, f.event_time, f.data";
+
+    private final Pool pool;
+
+    public StreamStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    public Pool pool() {
+        return pool;
+    }
+
+    /** Appends a frame; empty when the account's stream already holds this event id. */
+    public Uni<Optional<Frame>> append(FrameDraft draft) {
+        return append(pool, draft);
+    }
+
+    /** Appends within the given client (e.g. a transaction's connection). */
+    public Uni<Optional<Frame>> append(SqlClient client, FrameDraft draft) {
+        Tuple params = Tuple.tuple()
+                .addValue(draft.accountId())
+                .addValue(UUID.randomUUID().toString())
+                .addValue(draft.eventId())
+                .addValue(draft.type())
+                .addValue(draft.delivery().wire())
+                .addValue(draft.coalesceKey())
+                .addValue(draft.originDevice())
+                .addValue(draft.revision())
+                .addValue(OffsetDateTime.ofInstant(draft.time(), ZoneOffset.UTC))
+                .addValue(draft.data());
+        return client.preparedQuery(APPEND).execute(params)
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.<Frame>empty();
+                    }
+                    Row row = rows.iterator().next();
+                    return Optional.of(draft.at(row.getLong(0), row.getString(1)));
+                })
+                .onFailure(StreamStore::isUniqueViolation).recoverWithItem(Optional.empty());
+    }
+
+    private static boolean isUniqueViolation(Throwable t) {
+        return t instanceof PgException pg && "23505".equals(pg.getSqlState());
+    }
+
+    /** Epoch, head and the lowest retained seq of an account's stream; empty when it has none yet. */
+    public Uni<Optional<StreamInfo>> info(String accountId) {
+        return pool.preparedQuery("""
+                        select s.epoch, s.head, (select min(f.seq) from stream_frame f where f.account_id = s.account_id) as low
+                        from account_stream s where s.account_id = $1""")
+                .execute(Tuple.of(accountId))
+                .map(rows -> {
+                    if (rows.size() == 0) {
+                        return Optional.<StreamInfo>empty();
+                    }
+                    Row r = rows.iterator().next();
+                    Long low = r.getLong("low");
+                    return Optional.of(new StreamInfo(r.getString("epoch"), r.getLong("head"), low));
+                });
+    }
+
+    /** Epoch and head, creating the stream (empty, fresh epoch) when the account has none yet. */
+    public Uni<StreamInfo> infoOrCreate(String accountId) {
+        return pool.preparedQuery("""
+                        insert into account_stream (account_id, epoch, head) values ($1, $2, 0)
+                        on conflict (account_id) do nothing""")
+                .execute(Tuple.of(accountId, UUID.randomUUID().toString()))
+                .chain(() -> info(accountId))
+                .map(Optional::orElseThrow);
+    }
+
+    /** Up to {@code limit} frames with seq greater than {@code afterSeq}, oldest first. */
+    public Uni<List<Frame>> after(String accountId, long afterSeq, int limit) {
+        return pool.preparedQuery("select " + FRAME_COLUMNS + ", s.epoch from stream_frame f join account_stream s"
+                        + " on s.account_id = f.account_id where f.account_id = $1 and f.seq > $2 order by f.seq limit $3")
+                .execute(Tuple.of(accountId, afterSeq, limit))
+                .map(rows -> {
+                    List<Frame> frames = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        frames.add(toFrame(r));
+                    }
+                    return frames;
+                });
+    }
+
+    private static Frame toFrame(Row r) {
+        OffsetDateTime t = r.getOffsetDateTime("event_time");
+        return new Frame(r.getString("account_id"), r.getLong("seq"), r.getString("epoch"), r.getString("event_id"),
+                r.getString("type"), DeliveryClass.fromWire(r.getString("delivery")), r.getString("coalesce_key"),
+                r.getString("origin_device"), r.getLong("revision"), t == null ? Instant.EPOCH : t.toInstant(),
+                r.getString("data"));
+    }
+
+    /** Records a device's acknowledged position (never moving it back within an epoch). */
+    public Uni<Void> saveCursor(String accountId, String deviceId, String epoch, long ackedSeq) {
+        return pool.preparedQuery("""
+                        insert into device_cursor (account_id, device_id, epoch, acked_seq, last_seen) values ($1, $2, $3, $4, now())
+                        on conflict (account_id, device_id) do update set
+                          acked_seq = case when device_cursor.epoch = excluded.epoch
+                                           then greatest(device_cursor.acked_seq, excluded.acked_seq) else excluded.acked_seq end,
+                          epoch = excluded.epoch, last_seen = now()""")
+                .execute(Tuple.of(accountId, deviceId, epoch, ackedSeq))
+                .replaceWithVoid();
+    }
+
+    /** Marks a device as seen (creating its cursor at {@code startSeq} when it has none). */
+    public Uni<Void> touchCursor(String accountId, String deviceId, String epoch, long startSeq) {
+        return pool.preparedQuery("""
+                        insert into device_cursor (account_id, device_id, epoch, acked_seq, last_seen) values ($1, $2, $3, $4, now())
+                        on conflict (account_id, device_id) do update set last_seen = now()""")
+                .execute(Tuple.of(accountId, deviceId, epoch, startSeq))
+                .replaceWithVoid();
+    }
+
+    public Uni<Optional<DeviceCursor>> cursor(String accountId, String deviceId) {
+        return pool.preparedQuery("select device_id, epoch, acked_seq, last_seen from device_cursor where account_id = $1 and device_id = $2")
+                .execute(Tuple.of(accountId, deviceId))
+                .map(rows -> rows.size() == 0 ? Optional.<DeviceCursor>empty() : Optional.of(toCursor(rows.iterator().next())));
+    }
+
+    public Uni<List<DeviceCursor>> cursors(String accountId) {
+        return pool.preparedQuery("select device_id, epoch, acked_seq, last_seen from device_cursor where account_id = $1 order by device_id")
+                .execute(Tuple.of(accountId))
+                .map(rows -> {
+                    List<DeviceCursor> list = new ArrayList<>();
+                    rows.forEach(r -> list.add(toCursor(r)));
+                    return list;
+                });
+    }
+
+    private static DeviceCursor toCursor(Row r) {
+        return new DeviceCursor(r.getString("device_id"), r.getString("epoch"), r.getLong("acked_seq"),
+                r.getOffsetDateTime("last_seen").toInstant());
+    }
+
+    /**
+     * Retention: drops frames beyond the newest {@code maxCount} of each account and frames older than
+     * {@code maxAge}. Returns how many frames were dropped.
+     */
+    public Uni<Integer> trim(int maxCount, Duration maxAge) {
+        return pool.preparedQuery("""
+                        delete from stream_frame f using account_stream s
+                        where f.account_id = s.account_id and f.seq <= s.head - $1""")
+                .execute(Tuple.of(maxCount))
+                .chain(byCount -> pool.preparedQuery("delete from stream_frame where created_at < $1")
+                        .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(maxAge)))
+                        .map(byAge -> byCount.rowCount() + byAge.rowCount()));
+    }
+
+    /** Drops an account's frames up to and including {@code seq} (retention for one account; used by tests and ops). */
+    public Uni<Integer> trimAccount(String accountId, long throughSeq) {
+        return pool.preparedQuery("delete from stream_frame where account_id = $1 and seq <= $2")
+                .execute(Tuple.of(accountId, throughSeq))
+                .map(r -> r.rowCount());
+    }
+
+    public record StreamInfo(String epoch, long head, Long low) {
+    }
+
+    public record DeviceCursor(String deviceId, String epoch, long ackedSeq, Instant lastSeen) {
+    }
+}

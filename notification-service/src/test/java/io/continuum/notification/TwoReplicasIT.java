@@ -1,0 +1,175 @@
+package io.continuum.notification;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.continuum.notification.support.Events;
+import io.continuum.notification.support.WsClient;
+import io.continuum.testing.LocalStack;
+import io.continuum.testing.Tokens;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Scale-out: two replicas of the packaged service (same database, same ingest group), devices of one account spread
+ * over both. Events reach every device whichever replica ingests them; a device whose replica stops resumes on the
+ * other one without losing a frame.
+ */
+class TwoReplicasIT {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final List<Process> replicas = new ArrayList<>();
+    private static String r1;
+    private static String r2;
+    private static Process p1;
+
+    @BeforeAll
+    static void start() throws Exception {
+        LocalStack.ensureInfra();
+        String group = "notification-service-it-" + UUID.randomUUID().toString().substring(0, 6);
+        int port1 = freePort();
+        int port2 = freePort();
+        p1 = launch("r1", port1, group);
+        Process p2 = launch("r2", port2, group);
+        r1 = "http://localhost:" + port1;
+        r2 = "http://localhost:" + port2;
+        awaitReady(r1);
+        awaitReady(r2);
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        for (Process p : replicas) {
+            p.destroy();
+        }
+        for (Process p : replicas) {
+            if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static Process launch(String id, int port, String group) throws IOException {
+        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
+        assertThat(jar).exists();
+        File log = Path.of("target/replica-" + id + ".log").toFile();
+        Process p = new ProcessBuilder(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-Dquarkus.http.port=" + port,
+                "-Dcontinuum.db.name=continuum_notification_test",
+                "-Dcontinuum.notification.ingest.group=" + group,
+                "-Dcontinuum.notification.replica-id=" + id,
+                "-jar", jar.toString()))
+                .redirectErrorStream(true).redirectOutput(log).start();
+        replicas.add(p);
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void awaitReady(String base) {
+        HttpClient http = HttpClient.newHttpClient();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().until(() -> http.send(
+                HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+    }
+
+    private static WsClient device(String base, Tokens.TokenSet t, String id) {
+        return WsClient.to(base).token(t.accessToken()).device(id).connect();
+    }
+
+    @Test
+    void eventsReachDevicesOnBothReplicasAndADeviceOfAStoppedReplicaResumesOnTheOther() throws Exception {
+        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet carol = Tokens.signIn("carol", "carol");
+        String a = "it-a-" + UUID.randomUUID().toString().substring(0, 6);
+        String b = "it-b-" + UUID.randomUUID().toString().substring(0, 6);
+        try (Events events = new Events();
+                WsClient onR1 = device(r1, alice, a);
+                WsClient onR2 = device(r2, Tokens.signIn("alice", "alice"), b);
+                WsClient carolOnR2 = device(r2, carol, "it-c")) {
+            assertThat(onR1.welcome().path("replica").asText()).isEqualTo("r1");
+            assertThat(onR2.welcome().path("replica").asText()).isEqualTo("r2");
+            onR1.awaitType("live");
+            onR2.awaitType("live");
+
+            // presence crosses replicas: the device on r1 is told that b came online on r2
+            JsonNode presence = onR1.awaitFrame(f -> "presence".equals(f.path("type").asText())
+                    && b.equals(f.path("deviceId").asText()), WAIT);
+            assertThat(presence.path("online").asBoolean()).isTrue();
+            for (String base : List.of(r1, r2)) {
+                JsonNode online = given().auth().oauth2(alice.accessToken()).get(base + "/api/notifications/presence")
+                        .then().statusCode(200).extract().as(JsonNode.class);
+                assertThat(online.path("online").findValuesAsText("deviceId")).contains(a, b);
+            }
+
+            // the ingest group may still be rebalancing between the replicas: probe until both devices hear
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).until(() -> {
+                events.stateChanged(alice.subject(), a, 0, "probe");
+                return !onR1.ofType("continuum.state.changed.v1").isEmpty() && !onR2.ofType("continuum.state.changed.v1").isEmpty();
+            });
+            long start1 = onR1.lastSeq();
+            for (int i = 0; i < 30; i++) {
+                events.stateChanged(alice.subject(), a, i, "spread-" + i);
+            }
+            for (WsClient c : List.of(onR1, onR2)) {
+                c.awaitFrame(f -> "spread-29".equals(f.path("data").path("value").asText()), WAIT);
+            }
+            List<Long> seq1 = seqsOf(onR1, "spread-");
+            List<Long> seq2 = seqsOf(onR2, "spread-");
+            assertThat(seq1).hasSize(30).isEqualTo(seq2).isSorted();
+            assertThat(seq1.get(29) - seq1.get(0)).isEqualTo(29);
+            assertThat(seq1.get(0)).isGreaterThan(start1);
+            assertThat(carolOnR2.frames.toString()).doesNotContain("spread-");
+            // echo flag is per device, whichever replica holds it
+            assertThat(onR1.streamFrames().get(onR1.streamFrames().size() - 1).path("echo").asBoolean()).isTrue();
+            assertThat(onR2.streamFrames().get(onR2.streamFrames().size() - 1).path("echo").asBoolean()).isFalse();
+
+            // r1 goes away: its device resumes on r2 and gets exactly what it missed
+            long last = onR1.lastSeq();
+            String epoch = onR1.welcome().path("epoch").asText();
+            p1.destroy();
+            assertThat(p1.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(onR1.awaitClose(WAIT)).isIn(1001, 1006, -1);
+            for (int i = 0; i < 5; i++) {
+                events.stateChanged(alice.subject(), b, 100 + i, "after-loss-" + i);
+            }
+            onR2.awaitFrame(f -> "after-loss-4".equals(f.path("data").path("value").asText()), WAIT);
+            try (WsClient moved = WsClient.to(r2).token(alice.accessToken()).device(a).resume(last, epoch).connect()) {
+                moved.awaitFrame(f -> "after-loss-4".equals(f.path("data").path("value").asText()), WAIT);
+                List<JsonNode> got = moved.streamFrames();
+                assertThat(got.get(0).path("seq").asLong()).isEqualTo(last + 1);
+                for (int i = 1; i < got.size(); i++) {
+                    assertThat(got.get(i).path("seq").asLong()).isEqualTo(got.get(i - 1).path("seq").asLong() + 1);
+                }
+                assertThat(seqsOf(moved, "after-loss-")).hasSize(5);
+            }
+        }
+    }
+
+    private static List<Long> seqsOf(WsClient c, String prefix) {
+        return c.streamFrames().stream().filter(f -> f.path("data").path("value").asText().startsWith(prefix))
+                .map(f -> f.path("seq").asLong()).toList();
+    }
+}
