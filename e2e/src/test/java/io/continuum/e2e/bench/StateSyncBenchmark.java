@@ -1,0 +1,248 @@
+package io.continuum.e2e.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.continuum.events.CloudEvent;
+import io.continuum.events.EventCodec;
+import io.continuum.events.Topics;
+import io.continuum.testing.LocalStack;
+import io.continuum.testing.Tokens;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * session-service figures (docs/benchmarks.md): resume read latency under concurrent load, playback op batch
+ * throughput on one instance, and op accepted → event on Kafka. Run with the full stack up:
+ * {@code ./mvnw -pl e2e test -Pbench -Dtest=StateSyncBenchmark}. Targets the service port (8082) and the gateway.
+ */
+@Tag("benchmark")
+class StateSyncBenchmark {
+
+    static final String SERVICE = System.getProperty("bench.state.url", "http://127.0.0.1:8082");
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    static Tokens.TokenSet alice;
+
+    @BeforeAll
+    static void stack() {
+        LocalStack.ensureFullStack();
+        alice = Tokens.signIn("alice", "alice");
+    }
+
+    @Test
+    void resumeReadUnderConcurrentLoad() throws Exception {
+        String content = "bench-resume-" + UUID.randomUUID();
+        push("bench", List.of(playback("seed-" + UUID.randomUUID(), content, 1234)));
+        for (String base : List.of(SERVICE, LocalStack.GATEWAY_URL)) {
+            for (int threads : new int[] {8, 32}) {
+                HttpRequest get = HttpRequest.newBuilder(URI.create(base + "/api/state/playback/" + content))
+                        .header("Authorization", "Bearer " + alice.accessToken()).header("X-Device-Id", "bench").GET().build();
+                run(threads, 300, get); // warm-up
+                long[] lat = run(threads, 2_000, get);
+                long wall = lat[lat.length - 1];
+                long[] samples = Arrays.copyOf(lat, lat.length - 1);
+                Arrays.sort(samples);
+                System.out.printf("RESUME %-24s threads=%2d requests=%d p50=%.2f ms p99=%.2f ms max=%.2f ms throughput=%.0f req/s%n",
+                        base, threads, samples.length, ms(pct(samples, 50)), ms(pct(samples, 99)), ms(samples[samples.length - 1]),
+                        samples.length / (wall / 1e9));
+            }
+        }
+    }
+
+    @Test
+    void playbackOpBatchThroughput() throws Exception {
+        for (int batch : new int[] {1, 50, 500}) {
+            for (int devices : new int[] {1, 8}) {
+                int total = batch == 1 ? 2_000 : 20_000;
+                int perDevice = total / devices / batch;
+                ExecutorService pool = Executors.newFixedThreadPool(devices);
+                CountDownLatch done = new CountDownLatch(devices);
+                String r = UUID.randomUUID().toString().substring(0, 8);
+                long t0 = System.nanoTime();
+                for (int d = 0; d < devices; d++) {
+                    int dn = d;
+                    pool.submit(() -> {
+                        try {
+                            for (int b = 0; b < perDevice; b++) {
+                                List<Map<String, Object>> ops = new ArrayList<>();
+                                for (int i = 0; i < batch; i++) {
+                                    ops.add(playback("tp-" + r + "-" + dn + "-" + b + "-" + i, "bench-tp-" + r + "-" + (i % 20), b * batch + i));
+                                }
+                                push("bench-" + dn, ops);
+                            }
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        } finally {
+                            done.countDown();
+                        }
+                    });
+                }
+                done.await();
+                long wall = System.nanoTime() - t0;
+                pool.shutdown();
+                int ops = perDevice * devices * batch;
+                System.out.printf("OPS batch=%3d devices=%d ops=%d wall=%.2f s throughput=%.0f ops/s (one account)%n",
+                        batch, devices, ops, wall / 1e9, ops / (wall / 1e9));
+            }
+        }
+    }
+
+    @Test
+    void opAcceptedToEventOnKafka() throws Exception {
+        Map<String, Long> arrived = new ConcurrentHashMap<>();
+        AtomicBoolean running = new AtomicBoolean(true);
+        CountDownLatch assigned = new CountDownLatch(1);
+        Thread consumer = new Thread(() -> {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.KAFKA_BOOTSTRAP);
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-" + UUID.randomUUID());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+            p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 5);
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+                c.subscribe(List.of(Topics.STATE_EVENTS));
+                while (running.get()) {
+                    for (ConsumerRecord<String, String> rec : c.poll(Duration.ofMillis(20))) {
+                        long now = System.nanoTime();
+                        CloudEvent e = EventCodec.shared().decode(rec.value().getBytes(StandardCharsets.UTF_8));
+                        arrived.putIfAbsent(e.data().path("opId").asText(), now);
+                    }
+                    if (!c.assignment().isEmpty()) {
+                        assigned.countDown();
+                    }
+                }
+            }
+        });
+        consumer.start();
+        assigned.await();
+        String r = UUID.randomUUID().toString().substring(0, 8);
+        int n = 500;
+        long[] fromSend = new long[n];
+        long[] fromAnswer = new long[n];
+        long[] sent = new long[n];
+        long[] answered = new long[n];
+        for (int i = 0; i < n + 50; i++) {
+            String id = "lat-" + r + "-" + i;
+            long s = System.nanoTime();
+            push("bench-lat", List.of(playback(id, "bench-lat-" + r, i)));
+            long a = System.nanoTime();
+            if (i >= 50) { // the first 50 warm up
+                sent[i - 50] = s;
+                answered[i - 50] = a;
+            }
+            Thread.sleep(5); // one op at a time, as a user acts: measures latency, not queueing
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && !arrivedAll(arrived, r, n)) {
+            Thread.sleep(50);
+        }
+        running.set(false);
+        consumer.join();
+        int missing = 0;
+        for (int i = 0; i < n; i++) {
+            Long at = arrived.get("lat-" + r + "-" + (i + 50));
+            if (at == null) {
+                missing++;
+                fromSend[i] = Long.MAX_VALUE;
+                fromAnswer[i] = Long.MAX_VALUE;
+            } else {
+                fromSend[i] = at - sent[i];
+                fromAnswer[i] = Math.max(0, at - answered[i]);
+            }
+        }
+        Arrays.sort(fromSend);
+        Arrays.sort(fromAnswer);
+        System.out.printf("EVENT ops=%d missing=%d request-sent->event p50=%.2f ms p99=%.2f ms | answer-received->event p50=%.2f ms p99=%.2f ms%n",
+                n, missing, ms(pct(fromSend, 50)), ms(pct(fromSend, 99)), ms(pct(fromAnswer, 50)), ms(pct(fromAnswer, 99)));
+        if (missing > 0) {
+            throw new AssertionError(missing + " events never arrived");
+        }
+    }
+
+    private static boolean arrivedAll(Map<String, Long> arrived, String r, int n) {
+        for (int i = 50; i < n + 50; i++) {
+            if (!arrived.containsKey("lat-" + r + "-" + i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static Map<String, Object> playback(String opId, String content, long position) {
+        return Map.of("opId", opId, "kind", "playback.set", "contentId", content, "positionMs", position,
+                "durationMs", 100_000_000, "state", "playing");
+    }
+
+    static JsonNode push(String device, List<Map<String, Object>> ops) throws Exception {
+        HttpRequest req = HttpRequest.newBuilder(URI.create(SERVICE + "/api/state/ops"))
+                .header("Authorization", "Bearer " + alice.accessToken()).header("X-Device-Id", device)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("ops", ops)))).build();
+        HttpResponse<String> res = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
+        if (res.statusCode() != 200) {
+            throw new IllegalStateException("ops answered " + res.statusCode() + ": " + res.body());
+        }
+        return JSON.readTree(res.body());
+    }
+
+    /** Latencies (ns) of {@code total} GETs over {@code threads} threads; the last element is the wall time. */
+    static long[] run(int threads, int total, HttpRequest request) throws Exception {
+        long[] lat = new long[total + 1];
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        CountDownLatch done = new CountDownLatch(threads);
+        int each = total / threads;
+        long t0 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            int offset = t * each;
+            pool.submit(() -> {
+                try {
+                    for (int i = 0; i < each; i++) {
+                        long s = System.nanoTime();
+                        HttpResponse<Void> res = HTTP.send(request, HttpResponse.BodyHandlers.discarding());
+                        lat[offset + i] = System.nanoTime() - s;
+                        if (res.statusCode() != 200) {
+                            throw new IllegalStateException("status " + res.statusCode());
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        done.await();
+        lat[total] = System.nanoTime() - t0;
+        pool.shutdown();
+        return lat;
+    }
+
+    static long pct(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+    }
+
+    static double ms(long ns) {
+        return ns / 1e6;
+    }
+}

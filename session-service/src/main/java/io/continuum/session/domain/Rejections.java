@@ -1,0 +1,15 @@
+package io.continuum.session.domain;
+
+/** Machine-readable {@code reason}s of rejected ops. */
+public final class Rejections {
+
+    public static final String UNKNOWN_KIND = "unknown-kind";
+    public static final String INSUFFICIENT_FUNDS = "insufficient-funds";
+    public static final String INSUFFICIENT_QUANTITY = "insufficient-quantity";
+    public static final String ALREADY_UNLOCKED = "already-unlocked";
+    public static final String STALE_VERSION = "stale-version";
+    public static final String NOT_FORWARD = "not-forward";
+
+    private Rejections() {
+    }
+}

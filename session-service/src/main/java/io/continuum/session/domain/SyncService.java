@@ -1,0 +1,262 @@
+package io.continuum.session.domain;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.continuum.events.state.StateChanged;
+import io.continuum.session.config.StateConfig;
+import io.continuum.session.messaging.StateEvents;
+import io.continuum.session.persistence.StateWrites;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Applies a batch of ops for one account, in one transaction.
+ *
+ * <p>The transaction starts by locking the account row, so the batches of one account run one after another (on
+ * any number of replicas) and each applied op takes the next revision with no gap. Each op checks before it
+ * writes (a conditional update is the check), so a rejected op changes nothing and the rest of the batch goes
+ * on; an unexpected failure rolls the whole batch back, and nothing of it is half-applied. Every op id's first
+ * answer is stored with the change, so a replayed op gets that answer back and has no second effect.
+ */
+@ApplicationScoped
+public class SyncService {
+
+    /** Change kinds of the changes feed and of {@code StateChanged} events. */
+    public static final String PURCHASE = "purchase";
+    static final DateTimeFormatter UTC_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+    private final StateWrites db;
+    private final StateEvents events;
+    private final ObjectMapper mapper;
+    private final StateConfig config;
+
+    public SyncService(StateWrites db, StateEvents events, ObjectMapper mapper, StateConfig config) {
+        this.db = db;
+        this.events = events;
+        this.mapper = mapper;
+        this.config = config;
+    }
+
+    public Uni<BatchOutcome> apply(String account, String device, List<Op> ops) {
+        Set<String> opIds = new LinkedHashSet<>();
+        ops.forEach(op -> opIds.add(op.opId()));
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> db.lockAccount(s, account)
+                .chain(start -> db.existingResults(s, account, opIds).chain(existing -> {
+                    Batch b = new Batch(s, account, device, start, parse(existing));
+                    return run(b, ops, 0)
+                            .chain(() -> b.revision > start ? db.setRevision(s, account, b.revision) : Uni.createFrom().item(0))
+                            .map(x -> new BatchOutcome(b.revision, List.copyOf(b.results)));
+                }))));
+    }
+
+    private Uni<Void> run(Batch b, List<Op> ops, int i) {
+        if (i == ops.size()) {
+            return Uni.createFrom().voidItem();
+        }
+        return applyOne(b, ops.get(i)).chain(result -> {
+            b.results.add(result);
+            return run(b, ops, i + 1);
+        });
+    }
+
+    private Uni<OpResult> applyOne(Batch b, Op op) {
+        JsonNode earlier = b.answered.get(op.opId());
+        if (earlier != null) {
+            return Uni.createFrom().item(OpResult.duplicate(op.opId(), earlier));
+        }
+        long rev = b.revision + 1;
+        Mutiny.Session s = b.session;
+        String a = b.account;
+        if (op instanceof Op.Unknown u) {
+            return Uni.createFrom().item(OpResult.rejected(u.opId(), Rejections.UNKNOWN_KIND,
+                "this server does not know op kind '" + u.kind() + "'; known kinds: " + String.join(", ", OpKinds.ALL), null));
+        }
+        if (op instanceof Op.PlaybackSet p) {
+            boolean finished = p.durationMs() > 0 && p.positionMs() >= config.finishedRatio() * p.durationMs();
+            ObjectNode value = obj().put("contentId", p.contentId()).put("positionMs", p.positionMs())
+                    .put("durationMs", p.durationMs()).put("state", p.state()).put("finished", finished);
+            return db.upsertPlayback(s, a, p.contentId(), p.positionMs(), p.durationMs(), p.state(), finished, b.device, rev)
+                    .chain(() -> applied(b, op, rev, StateChanged.PLAYBACK, p.contentId(), value,
+                            events.playback(a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state())));
+        }
+        if (op instanceof Op.WalletCredit c) {
+            return db.addToWallet(s, a, c.currency(), c.amount(), rev)
+                .chain(balance -> wallet(b, op, rev, c.currency(), c.amount(), balance, "credit", c.reason()));
+        }
+        if (op instanceof Op.WalletDebit d) {
+            return db.addToWallet(s, a, d.currency(), -d.amount(), rev).chain(balance -> balance == null
+                ? insufficientFunds(b, op, d.currency(), d.amount())
+                : wallet(b, op, rev, d.currency(), -d.amount(), balance, "debit", d.reason()));
+        }
+        if (op instanceof Op.InventoryGrant g) {
+            return db.addToInventory(s, a, g.itemId(), g.quantity(), rev)
+                .chain(q -> inventory(b, op, rev, g.itemId(), g.quantity(), q, "grant", g.reason()));
+        }
+        if (op instanceof Op.InventoryConsume c) {
+            return db.addToInventory(s, a, c.itemId(), -c.quantity(), rev).chain(q -> q == null
+                ? db.quantity(s, a, c.itemId()).chain(held -> rejected(b, op, Rejections.INSUFFICIENT_QUANTITY,
+                        "consuming " + c.quantity() + " of " + c.itemId() + " would go below zero",
+                        obj().put("itemId", c.itemId()).put("quantity", held)))
+                : inventory(b, op, rev, c.itemId(), -c.quantity(), q, "consume", c.reason()));
+        }
+        if (op instanceof Op.Purchase p) {
+            return db.addToWallet(s, a, p.currency(), -p.price(), rev).chain(balance -> balance == null
+                ? insufficientFunds(b, op, p.currency(), p.price())
+                : db.addToInventory(s, a, p.itemId(), p.quantity(), rev).chain(q -> db
+                        .ledger(s, a, rev, op.opId(), b.device, "debit", p.currency(), -p.price(), balance, p.reason())
+                        .chain(() -> db.ledger(s, a, rev, op.opId(), b.device, "grant", p.itemId(), p.quantity(), q, p.reason()))
+                        .chain(() -> {
+                            ObjectNode value = obj().put("currency", p.currency()).put("balance", balance)
+                                    .put("price", p.price()).put("itemId", p.itemId()).put("quantity", q)
+                                    .put("granted", p.quantity());
+                            return applied(b, op, rev, PURCHASE, p.itemId(), value,
+                                    events.changed(a, b.device, rev, op.opId(), PURCHASE, p.itemId(), value));
+                        })));
+        }
+        if (op instanceof Op.AchievementUnlock u) {
+            String at = UTC_MILLIS.format(Instant.now());
+            return db.unlock(s, a, u.achievementId(), b.device, rev, at).chain(unlocked -> unlocked
+                    ? db.ledger(s, a, rev, op.opId(), b.device, "unlock", u.achievementId(), 1, 1, null).chain(() -> {
+                        ObjectNode value = obj().put("achievementId", u.achievementId()).put("unlockedAt", at);
+                        return applied(b, op, rev, StateChanged.ACHIEVEMENT, u.achievementId(), value,
+                                events.changed(a, b.device, rev, op.opId(), StateChanged.ACHIEVEMENT, u.achievementId(), value));
+                    })
+                    : db.unlockedAt(s, a, u.achievementId()).chain(when -> rejected(b, op, Rejections.ALREADY_UNLOCKED,
+                            u.achievementId() + " is already unlocked",
+                            obj().put("achievementId", u.achievementId()).put("unlockedAt", when))));
+        }
+        if (op instanceof Op.WorldMove w) {
+            ObjectNode value = obj().put("zone", w.zone()).put("x", w.x()).put("y", w.y()).put("z", w.z());
+            return db.upsertWorldPosition(s, a, value.toString(), b.device, rev)
+                    .chain(() -> db.ledger(s, a, rev, op.opId(), b.device, "move", w.zone(), 0, 0, null))
+                    .chain(() -> applied(b, op, rev, StateChanged.WORLD_POSITION, "position", value,
+                            events.changed(a, b.device, rev, op.opId(), StateChanged.WORLD_POSITION, "position", value)));
+        }
+        if (op instanceof Op.DocumentPut d) {
+            return db.document(s, a, d.doc()).chain(row -> {
+            long current = row == null ? 0 : ((Number) row[0]).longValue();
+            if (d.baseVersion() != current) {
+                ObjectNode now = obj().put("version", current);
+                now.set("value", row == null ? null : readTree((String) row[1]));
+                return rejected(b, op, Rejections.STALE_VERSION,
+                        d.doc() + " is at version " + current + ", the write was based on version " + d.baseVersion(), now);
+            }
+            long version = current + 1;
+            ObjectNode value = obj().put("version", version);
+            value.set("value", d.value());
+            return db.putDocument(s, a, d.doc(), version, d.value().toString(), b.device, rev)
+                    .chain(() -> applied(b, op, rev, d.doc(), d.doc(), value,
+                            events.changed(a, b.device, rev, op.opId(), d.doc(), d.doc(), value)));
+        });
+        }
+        if (op instanceof Op.ReadMarkerAdvance m) {
+            return db.advanceReadMarker(s, a, m.channel(), m.seq(), rev).chain(seq -> seq == null
+                ? db.readMarker(s, a, m.channel()).chain(cur -> rejected(b, op, Rejections.NOT_FORWARD,
+                        "read marker of " + m.channel() + " is at " + cur + "; it only moves forward",
+                        obj().put("channel", m.channel()).put("seq", cur)))
+                : applied(b, op, rev, StateChanged.READ_MARKER, m.channel(), obj().put("channel", m.channel()).put("seq", seq),
+                        events.changed(a, b.device, rev, op.opId(), StateChanged.READ_MARKER, m.channel(),
+                                obj().put("channel", m.channel()).put("seq", seq))));
+
+        }
+        throw new IllegalArgumentException("unhandled op " + op);
+    }
+
+    private Uni<OpResult> wallet(Batch b, Op op, long rev, String currency, long delta, long balance, String entry, String reason) {
+        ObjectNode value = obj().put("currency", currency).put("balance", balance).put("delta", delta);
+        return db.ledger(b.session, b.account, rev, op.opId(), b.device, entry, currency, delta, balance, reason)
+                .chain(() -> applied(b, op, rev, StateChanged.WALLET, currency, value,
+                        events.changed(b.account, b.device, rev, op.opId(), StateChanged.WALLET, currency, value)));
+    }
+
+    private Uni<OpResult> inventory(Batch b, Op op, long rev, String item, long delta, long quantity, String entry, String reason) {
+        ObjectNode value = obj().put("itemId", item).put("quantity", quantity).put("delta", delta);
+        return db.ledger(b.session, b.account, rev, op.opId(), b.device, entry, item, delta, quantity, reason)
+                .chain(() -> applied(b, op, rev, StateChanged.INVENTORY, item, value,
+                        events.changed(b.account, b.device, rev, op.opId(), StateChanged.INVENTORY, item, value)));
+    }
+
+    private Uni<OpResult> insufficientFunds(Batch b, Op op, String currency, long amount) {
+        return db.balance(b.session, b.account, currency).chain(balance -> rejected(b, op, Rejections.INSUFFICIENT_FUNDS,
+                "debiting " + amount + " " + currency + " would make the balance negative",
+                obj().put("currency", currency).put("balance", balance)));
+    }
+
+    private Uni<OpResult> applied(Batch b, Op op, long rev, String kind, String key, ObjectNode value, Uni<Void> event) {
+        OpResult result = OpResult.applied(op.opId(), rev, value);
+        JsonNode stored = stored(result);
+        return db.logApplied(b.session, b.account, op.opId(), rev, kind, key, b.device, value.toString(), stored.toString())
+                .chain(() -> event)
+                .map(x -> {
+                    b.revision = rev;
+                    b.answered.put(op.opId(), stored);
+                    return result;
+                });
+    }
+
+    private Uni<OpResult> rejected(Batch b, Op op, String reason, String detail, JsonNode current) {
+        OpResult result = OpResult.rejected(op.opId(), reason, detail, current);
+        JsonNode stored = stored(result);
+        return db.logRejected(b.session, b.account, op.opId(), op.kind(), b.device, stored.toString())
+                .map(x -> {
+                    b.answered.put(op.opId(), stored);
+                    return result;
+                });
+    }
+
+    /** The answer as kept for replays: everything but the op id. */
+    private JsonNode stored(OpResult result) {
+        ObjectNode node = mapper.valueToTree(result);
+        node.remove("opId");
+        return node;
+    }
+
+    private Map<String, JsonNode> parse(Map<String, String> existing) {
+        Map<String, JsonNode> map = new HashMap<>();
+        existing.forEach((k, v) -> map.put(k, readTree(v)));
+        return map;
+    }
+
+    private JsonNode readTree(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON is not readable", e);
+        }
+    }
+
+    private ObjectNode obj() {
+        return mapper.createObjectNode();
+    }
+
+    /** Working state of one batch: the account's revision so far and the answers given so far. */
+    private static final class Batch {
+        final Mutiny.Session session;
+        final String account;
+        final String device;
+        final Map<String, JsonNode> answered;
+        final List<OpResult> results = new ArrayList<>();
+        long revision;
+
+        Batch(Mutiny.Session session, String account, String device, long revision, Map<String, JsonNode> answered) {
+            this.session = session;
+            this.account = account;
+            this.device = device;
+            this.revision = revision;
+            this.answered = answered;
+        }
+    }
+}
