@@ -73,7 +73,7 @@ if selected postgres && [[ -f "$RUN_DIR/postgres/started-by-up" ]]; then
   v="$(cat "$RUN_DIR/postgres/started-by-up")"
   if pg_running; then
     say "stopping postgres (cluster $v/main, started by up.sh)"
-    pg_ctlcluster --skip-systemctl-redirect "$v" main stop >>"$LOG_DIR/postgres.log" 2>&1 || warn "pg_ctlcluster stop failed"
+    pg_ctlcluster --skip-systemctl-redirect "$v" main stop >>"$LOG_DIR/postgres.log" 2>&1 9>&- || warn "pg_ctlcluster stop failed"
     stopped=1
   fi
   rm -f "$RUN_DIR/postgres/started-by-up"

@@ -72,10 +72,10 @@ apt_install() {
   [[ $(id -u) -eq 0 ]] || die "missing packages ${missing[*]}: install them (apt-get install ${missing[*]}) or run as root"
   say "installing ${missing[*]} (apt-get)"
   export DEBIAN_FRONTEND=noninteractive
-  if [[ ! -f "$RUN_DIR/.apt-updated" ]] || ! apt-get install -y -q "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1; then
+  if [[ ! -f "$RUN_DIR/.apt-updated" ]] || ! apt-get install -y -q "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1 9>&-; then
     apt-get update -q >>"$LOG_DIR/apt.log" 2>&1 || die "apt-get update failed, see $LOG_DIR/apt.log"
     touch "$RUN_DIR/.apt-updated"
-    apt-get install -y -q "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1 || die "apt-get install ${missing[*]} failed, see $LOG_DIR/apt.log"
+    apt-get install -y -q "${missing[@]}" >>"$LOG_DIR/apt.log" 2>&1 9>&- || die "apt-get install ${missing[*]} failed, see $LOG_DIR/apt.log"
   fi
 }
 
@@ -92,6 +92,8 @@ init_dirs() { mkdir -p "$RUN_DIR" "$LOG_DIR" "$PID_DIR" "$CACHE_DIR"; }
 # take_lock: serializes up.sh/down.sh runs on one run dir (test JVMs may call
 # up.sh concurrently); released when the script exits.
 take_lock() {
+  # Every long-lived child must be started with 9>&- (start_bg, pg_ctlcluster, apt-get),
+  # or it would hold the lock after this script ends.
   exec 9>"$RUN_DIR/.lock"
   if ! flock -n 9; then
     say "waiting for another up.sh/down.sh on $RUN_DIR to finish"

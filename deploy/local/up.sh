@@ -42,12 +42,12 @@ up_postgres() {
   status="$(pg_status "$v")"
   if [[ -z "$status" ]]; then
     say "postgres: creating cluster $v/main"
-    pg_createcluster "$v" main -p "$PG_PORT" >>"$LOG_DIR/postgres.log" 2>&1 || die "pg_createcluster failed, see $LOG_DIR/postgres.log"
+    pg_createcluster "$v" main -p "$PG_PORT" >>"$LOG_DIR/postgres.log" 2>&1 9>&- || die "pg_createcluster failed, see $LOG_DIR/postgres.log"
     status="$(pg_status "$v")"
   fi
   if [[ "$status" != online* ]]; then
     say "postgres: starting the system cluster $v/main"
-    pg_ctlcluster --skip-systemctl-redirect "$v" main start >>"$LOG_DIR/postgres.log" 2>&1 ||
+    pg_ctlcluster --skip-systemctl-redirect "$v" main start >>"$LOG_DIR/postgres.log" 2>&1 9>&- ||
       die "PostgreSQL $v/main did not start; see $LOG_DIR/postgres.log and /var/log/postgresql/postgresql-$v-main.log"
     mkdir -p "$RUN_DIR/postgres"
     echo "$v" >"$RUN_DIR/postgres/started-by-up"
@@ -88,7 +88,7 @@ SQL
     if [[ "${state##*|}" == low ]]; then
       say "postgres: raising max_connections to $PG_MAX_CONNECTIONS (restarting the cluster)"
       pg_super -c "alter system set max_connections = $PG_MAX_CONNECTIONS" >>"$LOG_DIR/postgres.log" 2>&1
-      pg_ctlcluster --skip-systemctl-redirect "$v" main restart >>"$LOG_DIR/postgres.log" 2>&1 ||
+      pg_ctlcluster --skip-systemctl-redirect "$v" main restart >>"$LOG_DIR/postgres.log" 2>&1 9>&- ||
         die "PostgreSQL restart failed; see /var/log/postgresql/postgresql-$v-main.log"
     fi
     CHANGED=1
