@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /** Kafka stopped while devices write: the writes succeed, and the events arrive, in order, once it is back. */
 @QuarkusTest
-@QuarkusTestResource(PrivateKafkaResource.class)
+@QuarkusTestResource(value = PrivateKafkaResource.class, restrictToAnnotatedClass = true)
 class KafkaOutageTest {
 
     @Test
