@@ -17,7 +17,7 @@ cd "$REPO_ROOT"
 HERE="$DEPLOY_DIR/local"
 init_dirs
 BEFORE=" $("$HERE/status.sh" --running | tr '\n' ' ') "
-say "already running before the tests:${BEFORE// / } "
+say "already running before the tests: $(echo $BEFORE)"
 T0=$(now_ms)
 
 cleanup() {

@@ -287,6 +287,17 @@ build_services() {
   say "services: built in $(elapsed "$t")"
 }
 
+# Ready = the health check answers AND the port is held by the process we started
+# (not by someone else's copy of the service that grabbed the port meanwhile).
+service_ready() {
+  local pid; pid="$(cut -d' ' -f1 "$(pid_file "$1")" 2>/dev/null)" || return 1
+  http_ok "http://127.0.0.1:$2$3" || return 1
+  command -v ss >/dev/null || return 0
+  ss -ltnpH "sport = :$2" 2>/dev/null | grep -q "pid=$pid," && return 0
+  kill -0 "$pid" 2>/dev/null || return 1   # wait_for reports the exit
+  fail_part "$1" "is running, but port $2 is answered by another process ($(ss -ltnpH "sport = :$2" | grep -o 'users:.*'))"
+}
+
 up_services() {
   load_services
   local s name port health missing=()
@@ -326,7 +337,7 @@ up_services() {
   for s in "${SERVICES[@]}"; do
     read -r name port health <<<"$s"
     [[ " ${started[*]} " == *" $name "* ]] || { ok "$(printf '%-22s' "$name") up     http://127.0.0.1:$port"; continue; }
-    wait_for "$name" 180 "http://127.0.0.1:$port$health" http_ok "http://127.0.0.1:$port$health"
+    wait_for "$name" 180 "http://127.0.0.1:$port$health" service_ready "$name" "$port" "$health"
     CHANGED=1
     ok "$(printf '%-22s' "$name") up     http://127.0.0.1:$port"
   done
