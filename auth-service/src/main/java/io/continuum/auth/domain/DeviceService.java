@@ -1,0 +1,226 @@
+package io.continuum.auth.domain;
+
+import io.continuum.auth.keycloak.KeycloakAdmin;
+import io.continuum.auth.persistence.Device;
+import io.continuum.auth.persistence.DeviceRepository;
+import io.continuum.auth.persistence.DeviceSession;
+import io.continuum.auth.persistence.DeviceSessionRepository;
+import io.continuum.events.EventTypes;
+import io.continuum.events.auth.DeviceKind;
+import io.continuum.events.auth.DeviceRegistered;
+import io.continuum.events.auth.DeviceRevoked;
+import io.continuum.events.auth.DeviceSignedIn;
+import io.continuum.events.auth.SignedOutEverywhere;
+import io.continuum.platform.outbox.Outbox;
+import io.continuum.platform.problem.Problem;
+import io.continuum.platform.problem.ProblemException;
+import io.continuum.platform.revocation.RevokedSessions;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Devices of an account and the sessions bound to them. Every change and its {@code auth.events} event are written
+ * in one transaction (outbox). Revocation is recorded (and published) first, then the Keycloak sessions are ended:
+ * a Keycloak outage answers 503 but the revocation already bites everywhere, and repeating the call finishes the
+ * Keycloak side (it is idempotent).
+ */
+@ApplicationScoped
+public class DeviceService {
+
+    private final DeviceRepository devices;
+    private final DeviceSessionRepository sessions;
+    private final Outbox outbox;
+    private final KeycloakAdmin keycloak;
+    private final RevokedSessions revoked;
+
+    public DeviceService(DeviceRepository devices, DeviceSessionRepository sessions, Outbox outbox,
+            KeycloakAdmin keycloak, RevokedSessions revoked) {
+        this.devices = devices;
+        this.sessions = sessions;
+        this.outbox = outbox;
+        this.keycloak = keycloak;
+        this.revoked = revoked;
+    }
+
+    /**
+     * Registers the calling device and binds it to the caller's session. Idempotent: the same device and session
+     * again changes nothing (no event). A known device with a new session is a sign-in ({@code device-signed-in});
+     * a new device, or one that was revoked and signs in again, is a registration ({@code device-registered}).
+     */
+    public Uni<Registration.Result> register(String accountId, String sessionId, Registration r) {
+        Instant now = now();
+        return Panache.withTransaction(() -> sessions.findById(sessionId).chain(bound -> {
+            if (bound != null && (!bound.accountId.equals(accountId) || !bound.deviceId.equals(r.deviceId()))) {
+                String detail = "this sign-in session is already bound to another device; sign in again on this device";
+                throw new ProblemException(409, "session-bound", "Conflict", detail,
+                        List.of(new Problem.FieldError("deviceId", detail)));
+            }
+            if (bound != null && bound.endedAt != null) {
+                throw ProblemException.unauthorized();
+            }
+            return devices.findOwned(accountId, r.deviceId()).chain(existing -> {
+                if (existing != null && !existing.revoked() && bound != null) {
+                    // the same device and session again: nothing to do
+                    existing.lastSeenAt = now;
+                    return Uni.createFrom().item(new Registration.Result(DeviceView.of(existing, true), false));
+                }
+                boolean registration = existing == null || existing.revoked();
+                Device device = existing != null ? existing : new Device();
+                if (existing == null) {
+                    device.accountId = accountId;
+                    device.deviceId = r.deviceId();
+                }
+                if (registration) {
+                    device.kind = r.kind();
+                    device.platform = r.platform();
+                    device.displayName = r.displayName();
+                    device.registeredAt = now;
+                    device.revokedAt = null;
+                    device.revokeReason = null;
+                    device.online = null;
+                    device.presenceAt = null;
+                }
+                device.signedInAt = now;
+                device.lastSeenAt = now;
+                DeviceSession session = new DeviceSession();
+                session.sessionId = sessionId;
+                session.accountId = accountId;
+                session.deviceId = r.deviceId();
+                session.createdAt = now;
+                Uni<?> event = registration
+                        ? outbox.append(EventTypes.DEVICE_REGISTERED, accountId, r.deviceId(), null,
+                                new DeviceRegistered(r.deviceId(), DeviceKind.valueOf(device.kind.toUpperCase(Locale.ROOT)),
+                                        device.platform, device.displayName, sessionId))
+                        : outbox.append(EventTypes.DEVICE_SIGNED_IN, accountId, r.deviceId(), null,
+                                new DeviceSignedIn(r.deviceId(), sessionId));
+                return devices.persist(device)
+                        .chain(() -> sessions.persist(session))
+                        .chain(() -> event)
+                        .replaceWith(new Registration.Result(DeviceView.of(device, true), registration));
+            });
+        }));
+    }
+
+    @WithSession
+    public Uni<List<DeviceView>> list(String accountId, String callerSessionId, Optional<String> callerDeviceId) {
+        return sessions.findById(callerSessionId == null ? "" : callerSessionId).chain(mine -> {
+            String current = mine != null && mine.accountId.equals(accountId) ? mine.deviceId : callerDeviceId.orElse(null);
+            return devices.listActive(accountId)
+                    .map(list -> list.stream().map(d -> DeviceView.of(d, d.deviceId.equals(current))).toList());
+        });
+    }
+
+    @WithSession
+    public Uni<DeviceView> get(String accountId, String deviceId, String callerSessionId) {
+        return activeOwned(accountId, deviceId).chain(d -> isCurrent(d, callerSessionId).map(c -> DeviceView.of(d, c)));
+    }
+
+    public Uni<DeviceView> rename(String accountId, String deviceId, String displayName, String callerSessionId) {
+        return Panache.withTransaction(() -> activeOwned(accountId, deviceId).chain(d -> {
+            d.displayName = displayName;
+            return isCurrent(d, callerSessionId).map(c -> DeviceView.of(d, c));
+        }));
+    }
+
+    /**
+     * Revokes a device of the account: marks it revoked, ends its sessions, publishes {@code device-revoked} (one
+     * transaction), refuses its sessions in this instance at once, then ends them (and their offline tokens) in
+     * Keycloak. Revoking an already revoked device repeats only the Keycloak part.
+     */
+    public Uni<Void> revoke(String accountId, String deviceId, String reason, String byDeviceId) {
+        Instant now = now();
+        return Panache.withTransaction(() -> devices.findOwned(accountId, deviceId).chain(d -> {
+            if (d == null) {
+                throw ProblemException.notFound("device " + deviceId);
+            }
+            return sessions.list("accountId = ?1 and deviceId = ?2", accountId, deviceId).chain(all -> {
+                List<String> active = all.stream().filter(s -> s.endedAt == null).map(s -> s.sessionId).toList();
+                List<String> every = all.stream().map(s -> s.sessionId).toList();
+                if (d.revoked()) {
+                    return Uni.createFrom().item(every);
+                }
+                d.revokedAt = now;
+                d.revokeReason = reason;
+                d.online = null;
+                return sessions.end(active, now)
+                        .chain(() -> outbox.append(EventTypes.DEVICE_REVOKED, accountId, byDeviceId, null,
+                                new DeviceRevoked(deviceId, active, reason)))
+                        .replaceWith(every);
+            });
+        })).chain(sids -> {
+            revoked.revoke(accountId, sids, "device-revoked:" + reason, now);
+            return endInKeycloak(sids);
+        });
+    }
+
+    /**
+     * Ends every session of the account (optionally all but the caller's own), in Keycloak and in every service:
+     * one {@code signed-out-everywhere} event listing the sessions. Without an exception Keycloak's user logout also
+     * moves the user's not-before to now, which voids every refresh and offline token issued before; with the
+     * caller's session kept, each other session (and its offline twin) is ended one by one.
+     */
+    public Uni<List<String>> logoutEverywhere(String accountId, String callerSessionId, boolean exceptCaller) {
+        Instant now = now();
+        return keycloak.userSessionIds(accountId).chain(keycloakSids -> Panache.withTransaction(() ->
+                sessions.activeOfAccount(accountId).chain(known -> {
+                    Set<String> all = new LinkedHashSet<>(keycloakSids);
+                    known.forEach(s -> all.add(s.sessionId));
+                    String keep = exceptCaller ? callerSessionId : null;
+                    if (keep != null) {
+                        all.remove(keep);
+                    }
+                    List<String> ended = new ArrayList<>(all);
+                    String keepDevice = keep == null ? null : known.stream()
+                            .filter(s -> s.sessionId.equals(keep)).map(s -> s.deviceId).findFirst().orElse(null);
+                    return sessions.end(ended, now)
+                            .chain(() -> outbox.append(EventTypes.SIGNED_OUT_EVERYWHERE, accountId, keepDevice, null,
+                                    new SignedOutEverywhere(ended, keepDevice, keep)))
+                            .replaceWith(ended);
+                })))
+                .call(ended -> {
+                    revoked.revoke(accountId, ended, "signed-out-everywhere", now);
+                    return exceptCaller ? endInKeycloak(ended) : keycloak.logoutUser(accountId).chain(() -> endInKeycloak(ended));
+                });
+    }
+
+    private Uni<Void> endInKeycloak(List<String> sids) {
+        if (sids.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return Multi.createFrom().iterable(sids)
+                .onItem().transformToUniAndMerge(keycloak::endSession)
+                .collect().last().replaceWithVoid();
+    }
+
+    private Uni<Device> activeOwned(String accountId, String deviceId) {
+        return devices.findOwned(accountId, deviceId).map(d -> {
+            if (d == null || d.revoked()) {
+                throw ProblemException.notFound("device " + deviceId);
+            }
+            return d;
+        });
+    }
+
+    private Uni<Boolean> isCurrent(Device d, String callerSessionId) {
+        if (callerSessionId == null) {
+            return Uni.createFrom().item(false);
+        }
+        return sessions.findById(callerSessionId)
+                .map(s -> s != null && s.accountId.equals(d.accountId) && s.deviceId.equals(d.deviceId));
+    }
+
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+}

@@ -1,0 +1,143 @@
+package io.continuum.auth.messaging;
+
+import io.continuum.auth.config.AuthConfig;
+import io.continuum.events.CloudEvent;
+import io.continuum.events.EventCodec;
+import io.continuum.events.EventContractViolation;
+import io.continuum.events.EventTypes;
+import io.continuum.events.Topics;
+import io.continuum.events.notification.PresenceChanged;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Shows presence in the device list: reads {@code continuum.presence.changed.v1} from {@code notification.events}
+ * (one consumer group for all auth-service replicas) and stores {@code online} on the device. The update only
+ * applies a report newer than the stored one, so redeliveries and reordering are harmless (no inbox table needed);
+ * offsets are committed after the update.
+ */
+@ApplicationScoped
+public class PresenceConsumer {
+
+    private static final Logger LOG = Logger.getLogger(PresenceConsumer.class);
+    private static final String UPDATE = "update device set online = $1, presence_at = $2,"
+            + " last_seen_at = greatest(last_seen_at, $2)"
+            + " where account_id = $3 and device_id = $4 and revoked_at is null"
+            + " and (presence_at is null or presence_at <= $2)";
+
+    private final Pool pool;
+    private final String bootstrapServers;
+    private final String groupId;
+    private final boolean enabled;
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public PresenceConsumer(Pool pool, AuthConfig config,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.pool = pool;
+        this.bootstrapServers = bootstrapServers;
+        this.groupId = config.presence().group();
+        this.enabled = config.presence().enabled();
+    }
+
+    void start(@Observes StartupEvent ignored) {
+        if (!enabled) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "presence-consumer");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        if (thread != null) {
+            try {
+                thread.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(properties())) {
+                consumer = kafka;
+                kafka.subscribe(List.of(Topics.NOTIFICATION_EVENTS));
+                while (running) {
+                    for (ConsumerRecord<String, byte[]> r : kafka.poll(Duration.ofMillis(500))) {
+                        apply(r);
+                    }
+                    kafka.commitSync();
+                }
+            } catch (WakeupException e) {
+                // stopping
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.warnf("presence consumer failed (%s); retrying", e.toString());
+                    try {
+                        Thread.sleep(1_000);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            } finally {
+                consumer = null;
+            }
+        }
+    }
+
+    private void apply(ConsumerRecord<String, byte[]> record) {
+        try {
+            CloudEvent event = EventCodec.shared().decode(record.value());
+            event.dataAs(EventTypes.PRESENCE_CHANGED).ifPresent(p -> store(event.subject(), p));
+        } catch (EventContractViolation e) {
+            LOG.debugf("skipping unreadable record at %s-%d@%d", record.topic(), record.partition(), record.offset());
+        }
+    }
+
+    private void store(String accountId, PresenceChanged p) {
+        if (p.deviceId() == null || p.at() == null) {
+            return;
+        }
+        pool.preparedQuery(UPDATE)
+                .execute(Tuple.of(p.online(), OffsetDateTime.ofInstant(p.at(), ZoneOffset.UTC), accountId, p.deviceId()))
+                .await().atMost(Duration.ofSeconds(10));
+    }
+
+    private Properties properties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return p;
+    }
+}
