@@ -139,7 +139,13 @@ class TwoReplicasIT {
             List<Long> seq1 = seqsOf(onR1, "spread-");
             List<Long> seq2 = seqsOf(onR2, "spread-");
             assertThat(seq1).hasSize(30).isEqualTo(seq2).isSorted();
-            assertThat(seq1.get(29) - seq1.get(0)).isEqualTo(29);
+            // every frame of the stream reached both devices, without a gap or a duplicate (probes interleave)
+            for (WsClient c : List.of(onR1, onR2)) {
+                List<JsonNode> all = c.streamFrames();
+                for (int i = 1; i < all.size(); i++) {
+                    assertThat(all.get(i).path("seq").asLong()).isEqualTo(all.get(i - 1).path("seq").asLong() + 1);
+                }
+            }
             assertThat(seq1.get(0)).isGreaterThan(start1);
             assertThat(carolOnR2.frames.toString()).doesNotContain("spread-");
             // echo flag is per device, whichever replica holds it
@@ -151,7 +157,7 @@ class TwoReplicasIT {
             String epoch = onR1.welcome().path("epoch").asText();
             p1.destroy();
             assertThat(p1.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(onR1.awaitClose(WAIT)).isIn(1001, 1006, -1);
+            assertThat(onR1.awaitClose(WAIT)).isEqualTo(1001); // going away: reconnect elsewhere and resume
             for (int i = 0; i < 5; i++) {
                 events.stateChanged(alice.subject(), b, 100 + i, "after-loss-" + i);
             }

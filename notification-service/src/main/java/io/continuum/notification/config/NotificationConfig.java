@@ -20,6 +20,14 @@ public interface NotificationConfig {
 
     Fanout fanout();
 
+    Presence presence();
+
+    interface Presence {
+        /** Accounts with more live sockets than this get no presence frames (they read GET /presence). */
+        @WithDefault("100")
+        int fanoutLimit();
+    }
+
     interface History {
         /** Frames kept per account (the newest ones). */
         @WithDefault("10000")

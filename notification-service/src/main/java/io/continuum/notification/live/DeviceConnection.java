@@ -163,6 +163,7 @@ public final class DeviceConnection {
         this.lastSentSeq = afterSeq;
         this.live = false;
         this.replayed = 0;
+        queue.removeIf(o -> o.frame() != null); // a restart: frames queued for the old position would break the chain
         if (before != null) {
             enqueue(Outgoing.control(before, null));
         }
@@ -334,6 +335,19 @@ public final class DeviceConnection {
         queue.clear();
         pendingLive.clear();
         ws.close(reason).subscribe().with(v -> { }, e -> LOG.debugf("close of %s failed: %s", ws.id(), e.getMessage()));
+    }
+
+    /** Closes and completes when the close frame was written (shutdown). */
+    public Uni<Void> closeAndWait(io.quarkus.websockets.next.CloseReason reason) {
+        synchronized (this) {
+            if (closing) {
+                return Uni.createFrom().voidItem();
+            }
+            closing = true;
+            queue.clear();
+            pendingLive.clear();
+        }
+        return ws.close(reason).onFailure().recoverWithNull();
     }
 
     public synchronized int queued() {

@@ -43,8 +43,11 @@ public class PresenceService {
     private final ReplicaId replica;
     private final Outbox outbox;
     private final FrameRouter router;
+    private final int fanoutLimit;
 
-    public PresenceService(Pool pool, ReplicaId replica, Outbox outbox, FrameRouter router) {
+    public PresenceService(Pool pool, ReplicaId replica, Outbox outbox, FrameRouter router,
+            io.continuum.notification.config.NotificationConfig config) {
+        this.fanoutLimit = config.presence().fanoutLimit();
         this.pool = pool;
         this.replica = replica;
         this.outbox = outbox;
@@ -99,11 +102,7 @@ public class PresenceService {
                                 ? outbox.append(EventTypes.PRESENCE_CHANGED, c.accountId(), c.deviceId(), null,
                                         new PresenceChanged(c.deviceId(), true, at)).replaceWith(true)
                                 : Uni.createFrom().item(false))))
-                .invoke(changed -> {
-                    if (changed) {
-                        tell(c, true, at);
-                    }
-                })
+                .chain(changed -> changed ? tell(c, true, at) : Uni.createFrom().voidItem())
                 .replaceWithVoid();
     }
 
@@ -119,11 +118,7 @@ public class PresenceService {
                                 ? outbox.append(EventTypes.PRESENCE_CHANGED, c.accountId(), c.deviceId(), null,
                                         new PresenceChanged(c.deviceId(), false, at)).replaceWith(true)
                                 : Uni.createFrom().item(false))))
-                .invoke(changed -> {
-                    if (changed) {
-                        tell(c, false, at);
-                    }
-                })
+                .chain(changed -> changed ? tell(c, false, at) : Uni.createFrom().voidItem())
                 .replaceWithVoid();
     }
 
@@ -135,7 +130,24 @@ public class PresenceService {
                 .map(n -> ((Number) n).longValue());
     }
 
-    private void tell(DeviceConnection c, boolean online, Instant at) {
+    /**
+     * The presence frame to the account's other devices, on every replica. Skipped for an account with more than
+     * {@code fanoutLimit} live sockets (n devices coming and going would cost n² frames): those devices read
+     * {@code GET /api/notifications/presence}; the Kafka event is published either way.
+     */
+    private Uni<Void> tell(DeviceConnection c, boolean online, Instant at) {
+        return pool.preparedQuery("select count(*) from device_presence where account_id = $1 and " + ALIVE)
+                .execute(Tuple.of(c.accountId()))
+                .map(rows -> rows.iterator().next().getLong(0))
+                .invoke(sockets -> {
+                    if (sockets <= fanoutLimit) {
+                        sendFrame(c, online, at);
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    private void sendFrame(DeviceConnection c, boolean online, Instant at) {
         Map<String, Object> frame = new LinkedHashMap<>();
         frame.put("type", "presence");
         frame.put("class", "latest-wins");

@@ -151,6 +151,24 @@ public class StreamSessions {
         }
     }
 
+    /**
+     * When shutdown starts (before the HTTP server stops: quarkus.shutdown.delay-enabled) every socket is told to go
+     * elsewhere (1001): the device reconnects to any replica and resumes.
+     */
+    void shutdown(@Observes io.quarkus.runtime.ShutdownDelayInitiatedEvent event) {
+        java.util.List<io.smallrye.mutiny.Uni<Void>> closing = new java.util.ArrayList<>();
+        for (DeviceConnection c : registry.all()) {
+            closing.add(c.closeAndWait(CloseCodes.reason(CloseCodes.GOING_AWAY, "replica shutting down; reconnect and resume")));
+        }
+        if (!closing.isEmpty()) {
+            try {
+                Uni.join().all(closing).andCollectFailures().await().atMost(java.time.Duration.ofSeconds(3));
+            } catch (RuntimeException e) {
+                LOG.debugf("not every socket closed cleanly at shutdown: %s", e.getMessage());
+            }
+        }
+    }
+
     /** Closes sockets that sent nothing, not even a pong, for the idle timeout. */
     @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     void reapIdle() {

@@ -83,6 +83,12 @@ public class FanoutBus {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "notification-fanout-" + replica.get());
         producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        try {
+            // fetch the topic's metadata now, so the first send never blocks an event loop on it
+            producer.partitionsFor(config.fanout().topic());
+        } catch (RuntimeException e) {
+            LOG.warnf("fan-out topic %s has no metadata yet: %s", config.fanout().topic(), e.getMessage());
+        }
 
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);

@@ -1,0 +1,148 @@
+package io.continuum.e2e.notifications;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+
+
+/**
+ * A device on {@code /ws} for e2e scenarios and benchmarks: a JDK WebSocket. Keeps the frames it received
+ * ({@code keep}) or only counts them, and can hand each frame with its arrival time (nanoTime) to a listener.
+ */
+public final class WsDevice implements AutoCloseable {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** One client for many devices (one selector thread), as a load generator needs. */
+    public static final HttpClient CLIENT = HttpClient.newBuilder()
+            .executor(Executors.newFixedThreadPool(2))
+            .connectTimeout(Duration.ofSeconds(20)).build();
+
+    public final String deviceId;
+    public final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+    public final AtomicLong received = new AtomicLong();
+    public final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final boolean keep;
+    private volatile BiConsumer<JsonNode, Long> listener;
+    private volatile WebSocket socket;
+
+    private WsDevice(String deviceId, boolean keep) {
+        this.deviceId = deviceId;
+        this.keep = keep;
+    }
+
+    /** Connects with {@code Authorization: Bearer}; {@code wsBase} like {@code ws://localhost:8080}. */
+    public static CompletableFuture<WsDevice> connect(String wsBase, String token, String deviceId, boolean keep) {
+        WsDevice d = new WsDevice(deviceId, keep);
+        return CLIENT.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + token)
+                .header("X-Device-Id", deviceId)
+                .buildAsync(URI.create(wsBase + "/ws"), d.new Listener())
+                .thenApply(ws -> {
+                    d.socket = ws;
+                    return d;
+                });
+    }
+
+    public static WsDevice open(String wsBase, String token, String deviceId) {
+        return connect(wsBase, token, deviceId, true).orTimeout(30, TimeUnit.SECONDS).join();
+    }
+
+    public void onFrame(BiConsumer<JsonNode, Long> listener) {
+        this.listener = listener;
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            long at = System.nanoTime();
+            partial.append(data);
+            if (last) {
+                String text = partial.toString();
+                partial.setLength(0);
+                received.incrementAndGet();
+                BiConsumer<JsonNode, Long> l = listener;
+                if (keep || l != null) {
+                    try {
+                        JsonNode f = JSON.readTree(text);
+                        if (keep) {
+                            frames.add(f);
+                        }
+                        if (l != null) {
+                            l.accept(f, at);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(-1);
+        }
+    }
+
+    public void send(String text) {
+        socket.sendText(text, true).join();
+    }
+
+    public JsonNode await(Predicate<JsonNode> match, Duration timeout) {
+        org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(5)).until(() -> frames.stream().anyMatch(match));
+        return frames.stream().filter(match).findFirst().orElseThrow();
+    }
+
+    public JsonNode awaitType(String type, Duration timeout) {
+        return await(f -> type.equals(f.path("type").asText()), timeout);
+    }
+
+    public boolean isOpen() {
+        return !closed.isDone();
+    }
+
+    @Override
+    public void close() {
+        WebSocket s = socket;
+        if (s != null && !closed.isDone()) {
+            try {
+                s.sendClose(WebSocket.NORMAL_CLOSURE, "bye").orTimeout(2, TimeUnit.SECONDS).join();
+            } catch (RuntimeException e) {
+                s.abort();
+            }
+        }
+    }
+
+    public void abort() {
+        WebSocket s = socket;
+        if (s != null) {
+            s.abort();
+        }
+    }
+}
