@@ -20,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.hibernate.FlushMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
@@ -53,7 +54,8 @@ public class SyncService {
     public Uni<BatchOutcome> apply(String account, String device, List<Op> ops) {
         Set<String> opIds = new LinkedHashSet<>();
         ops.forEach(op -> opIds.add(op.opId()));
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> db.lockAccount(s, account)
+        return Panache.withTransaction(() -> Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.COMMIT))
+                .chain(s -> db.lockAccount(s, account)
                 .chain(start -> db.existingResults(s, account, opIds).chain(existing -> {
                     Batch b = new Batch(s, account, device, start, parse(existing));
                     return run(b, ops, 0)
@@ -88,9 +90,12 @@ public class SyncService {
             boolean finished = p.durationMs() > 0 && p.positionMs() >= config.finishedRatio() * p.durationMs();
             ObjectNode value = obj().put("contentId", p.contentId()).put("positionMs", p.positionMs())
                     .put("durationMs", p.durationMs()).put("state", p.state()).put("finished", finished);
-            return db.upsertPlayback(s, a, p.contentId(), p.positionMs(), p.durationMs(), p.state(), finished, b.device, rev)
-                    .chain(() -> applied(b, op, rev, StateChanged.PLAYBACK, p.contentId(), value,
-                            events.playback(a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state())));
+            OpResult result = OpResult.applied(op.opId(), rev, value);
+            JsonNode stored = stored(result);
+            return db.upsertPlayback(s, a, p.contentId(), p.positionMs(), p.durationMs(), p.state(), finished, b.device, rev,
+                            op.opId(), value.toString(), stored.toString())
+                    .chain(() -> events.playback(a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state()))
+                    .map(x -> accept(b, op, rev, stored, result));
         }
         if (op instanceof Op.WalletCredit c) {
             return db.addToWallet(s, a, c.currency(), c.amount(), rev)
@@ -200,11 +205,13 @@ public class SyncService {
         JsonNode stored = stored(result);
         return db.logApplied(b.session, b.account, op.opId(), rev, kind, key, b.device, value.toString(), stored.toString())
                 .chain(() -> event)
-                .map(x -> {
-                    b.revision = rev;
-                    b.answered.put(op.opId(), stored);
-                    return result;
-                });
+                .map(x -> accept(b, op, rev, stored, result));
+    }
+
+    private static OpResult accept(Batch b, Op op, long rev, JsonNode stored, OpResult result) {
+        b.revision = rev;
+        b.answered.put(op.opId(), stored);
+        return result;
     }
 
     private Uni<OpResult> rejected(Batch b, Op op, String reason, String detail, JsonNode current) {

@@ -58,15 +58,22 @@ public class StateWrites {
                 .setParameter("res", resultJson).executeUpdate();
     }
 
+    /**
+     * Stores a resume point and its op log row in one statement (the hot path: one round trip per playback op).
+     */
     public Uni<Integer> upsertPlayback(Mutiny.Session s, String account, String contentId, long position, long duration,
-                                       String state, boolean finished, String device, long revision) {
-        return s.createNativeQuery("insert into playback (account_id, content_id, position_ms, duration_ms, state, finished, device_id, revision, updated_at)"
+                                       String state, boolean finished, String device, long revision,
+                                       String opId, String valueJson, String resultJson) {
+        return s.createNativeQuery("with p as (insert into playback (account_id, content_id, position_ms, duration_ms, state, finished, device_id, revision, updated_at)"
                         + " values (:a, :c, :p, :du, :st, :f, :d, :r, now())"
                         + " on conflict (account_id, content_id) do update set position_ms = excluded.position_ms,"
                         + " duration_ms = excluded.duration_ms, state = excluded.state, finished = excluded.finished,"
-                        + " device_id = excluded.device_id, revision = excluded.revision, updated_at = excluded.updated_at")
+                        + " device_id = excluded.device_id, revision = excluded.revision, updated_at = excluded.updated_at)"
+                        + " insert into op_log (account_id, op_id, revision, kind, item_key, device_id, value, result)"
+                        + " values (:a, :o, :r, 'playback', :c, :d, cast(cast(:v as text) as jsonb), cast(cast(:res as text) as jsonb))")
                 .setParameter("a", account).setParameter("c", contentId).setParameter("p", position).setParameter("du", duration)
                 .setParameter("st", state).setParameter("f", finished).setParameter("d", device).setParameter("r", revision)
+                .setParameter("o", opId).setParameter("v", valueJson).setParameter("res", resultJson)
                 .executeUpdate();
     }
 
