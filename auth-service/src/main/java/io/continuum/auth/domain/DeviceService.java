@@ -59,6 +59,13 @@ public class DeviceService {
      * a new device, or one that was revoked and signs in again, is a registration ({@code device-registered}).
      */
     public Uni<Registration.Result> register(String accountId, String sessionId, Registration r) {
+        // Two concurrent first registrations of one device: the loser hits the primary key, and its retry takes
+        // the idempotent path.
+        return Uni.createFrom().deferred(() -> registerOnce(accountId, sessionId, r))
+                .onFailure(DeviceService::isUniqueViolation).retry().atMost(2);
+    }
+
+    private Uni<Registration.Result> registerOnce(String accountId, String sessionId, Registration r) {
         Instant now = now();
         return Panache.withTransaction(() -> sessions.findById(sessionId).chain(bound -> {
             if (bound != null && (!bound.accountId.equals(accountId) || !bound.deviceId.equals(r.deviceId()))) {
@@ -112,13 +119,15 @@ public class DeviceService {
         }));
     }
 
-    @WithSession
+    /** The account's active devices; also marks the calling device seen (at most once a minute). */
     public Uni<List<DeviceView>> list(String accountId, String callerSessionId, Optional<String> callerDeviceId) {
-        return sessions.findById(callerSessionId == null ? "" : callerSessionId).chain(mine -> {
-            String current = mine != null && mine.accountId.equals(accountId) ? mine.deviceId : callerDeviceId.orElse(null);
-            return devices.listActive(accountId)
+        return Panache.withTransaction(() -> sessions.findById(callerSessionId == null ? "" : callerSessionId).chain(mine -> {
+            boolean bound = mine != null && mine.accountId.equals(accountId) && mine.endedAt == null;
+            String current = bound ? mine.deviceId : callerDeviceId.orElse(null);
+            Uni<Integer> touch = bound ? devices.touch(accountId, mine.deviceId, now()) : Uni.createFrom().item(0);
+            return touch.chain(() -> devices.listActive(accountId))
                     .map(list -> list.stream().map(d -> DeviceView.of(d, d.deviceId.equals(current))).toList());
-        });
+        }));
     }
 
     @WithSession
@@ -218,6 +227,16 @@ public class DeviceService {
         }
         return sessions.findById(callerSessionId)
                 .map(s -> s != null && s.accountId.equals(d.accountId) && s.deviceId.equals(d.deviceId));
+    }
+
+    static boolean isUniqueViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.hibernate.exception.ConstraintViolationException
+                    || (t instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Instant now() {

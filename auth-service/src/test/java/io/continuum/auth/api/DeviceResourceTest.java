@@ -96,6 +96,31 @@ class DeviceResourceTest {
     }
 
     @Test
+    void concurrentFirstRegistrationsOfOneDeviceCreateItOnce() throws Exception {
+        Tokens.TokenSet t = ben.signIn(); // ann's registrations are counted by the rate limit already
+        String id = newId();
+        try (EventReader events = new EventReader(Topics.AUTH_EVENTS)) {
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(6);
+            try {
+                List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    answers.add(pool.submit(() -> given().auth().oauth2(t.accessToken()).contentType(ContentType.JSON)
+                            .body(device(id, "tablet", "Tab")).post("/api/auth/devices").statusCode()));
+                }
+                List<Integer> codes = new java.util.ArrayList<>();
+                for (var a : answers) {
+                    codes.add(a.get());
+                }
+                assertThat(codes).containsOnly(200, 201);
+                assertThat(codes).filteredOn(c -> c == 201).hasSize(1);
+            } finally {
+                pool.shutdown();
+            }
+            assertThat(events.await(e -> id.equals(e.deviceid()), 2, Duration.ofSeconds(4))).hasSize(1);
+        }
+    }
+
+    @Test
     void aKnownDeviceWithANewSessionIsASignIn() {
         String id = newId();
         Tokens.TokenSet first = ann.signIn();
