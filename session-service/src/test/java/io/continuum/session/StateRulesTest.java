@@ -131,6 +131,8 @@ class StateRulesTest {
                 .then().statusCode(412).contentType("application/problem+json")
                 .body("current.version", equalTo((int) version + 1))
                 .body("current.value.displayName", equalTo("Alice " + r));
+        d.given().contentType(ContentType.JSON).header("If-Match", "\"" + (version + 1) + "\"").body("[1, 2]").put("/api/state/profile")
+                .then().statusCode(422).contentType("application/problem+json").body("errors[0].field", equalTo("body"));
         d.given().contentType(ContentType.JSON).body(Map.of("displayName", "x")).put("/api/state/profile")
                 .then().statusCode(428).contentType("application/problem+json").body("errors[0].field", equalTo("If-Match"));
 

@@ -136,6 +136,12 @@ public class StateResource {
         if (!m.matches()) {
             throw ProblemException.badRequest("Invalid If-Match", "must be a version number such as \"3\"", "If-Match");
         }
+        if (body == null || !body.isObject()) {
+            throw ProblemException.invalid("body", "must be a JSON object (the whole " + doc + " document)");
+        }
+        if (body.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > config.maxDocumentBytes()) {
+            throw ProblemException.invalid("body", "must be at most " + config.maxDocumentBytes() + " bytes of JSON");
+        }
         String opId = idempotencyKey != null && !idempotencyKey.isBlank() ? "rest:" + idempotencyKey : "rest:" + UUID.randomUUID();
         ObjectNode op = mapper.createObjectNode().put("opId", opId).put("kind", doc + ".put").put("baseVersion", Long.parseLong(m.group(1)));
         op.set("value", body);

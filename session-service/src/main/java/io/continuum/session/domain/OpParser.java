@@ -86,7 +86,7 @@ public class OpParser {
                 long duration = f.integer("durationMs", 0, MAX_MEDIA_MS, true);
                 long position = f.integer("positionMs", 0, MAX_MEDIA_MS, true);
                 if (duration > 0 && position > duration) {
-                    errors.add(new Problem.FieldError(path + ".positionMs", "must not be greater than durationMs (" + duration + ")"));
+                    errors.add(new Problem.FieldError(f.at("positionMs"), "must not be greater than durationMs (" + duration + ")"));
                 }
                 String state = f.string("state", Pattern.compile("playing|paused|stopped"), true);
                 yield new Op.PlaybackSet(opId, f.string("contentId", KEY, true), position, duration, state);
@@ -117,16 +117,21 @@ public class OpParser {
     /** Reads members of one op, recording a field error (and returning a neutral value) for each bad one. */
     private record Fields(JsonNode node, String path, List<Problem.FieldError> errors) {
 
+        /** {@code ops[3].amount} in a batch; just the member for a single REST write. */
+        String at(String name) {
+            return path.isEmpty() ? name : path + "." + name;
+        }
+
         String string(String name, Pattern pattern, boolean required) {
             JsonNode v = node.get(name);
             if (v == null || v.isNull()) {
                 if (required) {
-                    errors.add(new Problem.FieldError(path + "." + name, "is required"));
+                    errors.add(new Problem.FieldError(at(name), "is required"));
                 }
                 return null;
             }
             if (!v.isTextual() || !pattern.matcher(v.textValue()).matches()) {
-                errors.add(new Problem.FieldError(path + "." + name, "must be a string matching " + pattern.pattern()));
+                errors.add(new Problem.FieldError(at(name), "must be a string matching " + pattern.pattern()));
                 return null;
             }
             return v.textValue();
@@ -136,17 +141,17 @@ public class OpParser {
             JsonNode v = node.get(name);
             if (v == null || v.isNull()) {
                 if (required) {
-                    errors.add(new Problem.FieldError(path + "." + name, "is required"));
+                    errors.add(new Problem.FieldError(at(name), "is required"));
                 }
                 return min;
             }
             if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-                errors.add(new Problem.FieldError(path + "." + name, "must be an integer between " + min + " and " + max));
+                errors.add(new Problem.FieldError(at(name), "must be an integer between " + min + " and " + max));
                 return min;
             }
             long value = v.longValue();
             if (value < min || value > max) {
-                errors.add(new Problem.FieldError(path + "." + name, "must be between " + min + " and " + max));
+                errors.add(new Problem.FieldError(at(name), "must be between " + min + " and " + max));
                 return min;
             }
             return value;
@@ -155,7 +160,7 @@ public class OpParser {
         double coordinate(String name) {
             JsonNode v = node.get(name);
             if (v == null || !v.isNumber() || !Double.isFinite(v.doubleValue()) || Math.abs(v.doubleValue()) > MAX_COORDINATE) {
-                errors.add(new Problem.FieldError(path + "." + name, "must be a number between -" + MAX_COORDINATE + " and " + MAX_COORDINATE));
+                errors.add(new Problem.FieldError(at(name), "must be a number between -" + MAX_COORDINATE + " and " + MAX_COORDINATE));
                 return 0;
             }
             return v.doubleValue();
@@ -167,7 +172,7 @@ public class OpParser {
                 return null;
             }
             if (!v.isTextual() || v.textValue().length() > MAX_REASON) {
-                errors.add(new Problem.FieldError(path + ".reason", "must be a string of at most " + MAX_REASON + " characters"));
+                errors.add(new Problem.FieldError(at("reason"), "must be a string of at most " + MAX_REASON + " characters"));
                 return null;
             }
             return v.textValue();
@@ -176,11 +181,11 @@ public class OpParser {
         ObjectNode document(String name, int maxBytes) {
             JsonNode v = node.get(name);
             if (v == null || !v.isObject()) {
-                errors.add(new Problem.FieldError(path + "." + name, "must be a JSON object"));
+                errors.add(new Problem.FieldError(at(name), "must be a JSON object"));
                 return null;
             }
             if (v.toString().getBytes(StandardCharsets.UTF_8).length > maxBytes) {
-                errors.add(new Problem.FieldError(path + "." + name, "must be at most " + maxBytes + " bytes of JSON"));
+                errors.add(new Problem.FieldError(at(name), "must be at most " + maxBytes + " bytes of JSON"));
                 return null;
             }
             return (ObjectNode) v;
