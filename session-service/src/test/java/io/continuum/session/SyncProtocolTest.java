@@ -20,6 +20,8 @@ import io.continuum.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.vertx.VertxContextSupport;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +47,9 @@ class SyncProtocolTest {
 
     @Inject
     HistoryPruner pruner;
+
+    @Inject
+    Pool pool;
 
     private static String run() {
         return UUID.randomUUID().toString().substring(0, 8);
@@ -286,7 +291,10 @@ class SyncProtocolTest {
         String r = run();
         d.push(List.of(readMarker("h1-" + r, "h-" + r, 1), readMarker("h2-" + r, "h-" + r, 2)));
         long now = d.revision();
-        VertxContextSupportAwait.await(() -> pruner.pruneThrough(d.account, now - 1));
+        // the older changes age past the retention, and the scheduled pruning removes them
+        VertxContextSupportAwait.await(() -> pool.preparedQuery("update op_log set at = now() - interval '40 days'"
+                + " where account_id = $1 and revision <= $2").execute(Tuple.of(d.account, now - 1)));
+        VertxContextSupportAwait.await(() -> pruner.pruneOlderThan(Duration.ofDays(30).toSeconds()));
 
         d.given().queryParam("since", now - 2).get("/api/state/changes")
                 .then().statusCode(410).contentType("application/problem+json")

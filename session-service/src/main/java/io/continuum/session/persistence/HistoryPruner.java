@@ -34,7 +34,7 @@ public class HistoryPruner {
         return pruneOlderThan(config.historyRetention().toSeconds())
                 .invoke(n -> {
                     if (n > 0) {
-                        LOG.infof("Pruned %d op log rows older than %s", n, config.historyRetention());
+                        LOG.infof("Pruned the op log of %d account(s): changes older than %s", n, config.historyRetention());
                     }
                 })
                 .replaceWithVoid();
@@ -45,12 +45,5 @@ public class HistoryPruner {
         return pool.withTransaction(c -> c.preparedQuery("with pruned as (delete from op_log where at < now() - make_interval(secs => $1)"
                         + " returning account_id, revision)" + RAISE_FLOOR)
                 .execute(Tuple.of((double) seconds)).map(r -> r.rowCount()));
-    }
-
-    /** Drops one account's history up to and including {@code revision} (operations and tests). */
-    public Uni<Integer> pruneThrough(String account, long revision) {
-        return pool.withTransaction(c -> c.preparedQuery("with pruned as (delete from op_log where account_id = $1 and revision <= $2"
-                        + " returning account_id, revision)" + RAISE_FLOOR)
-                .execute(Tuple.of(account, revision)).map(r -> r.rowCount()));
     }
 }
