@@ -184,6 +184,21 @@ class StateRulesTest {
     }
 
     @Test
+    void theSameOpTwiceInOneBatchIsAppliedOnce() {
+        Device d = Device.of("alice", "phone-" + run());
+        String r = run();
+        Map<String, Object> op = grant("twice-" + r, "plum-" + r, 5);
+        JsonNode answer = d.push(List.of(op, op));
+        JsonNode first = answer.path("results").get(0);
+        JsonNode second = answer.path("results").get(1);
+        assertThat(first.path("status").asText()).isEqualTo("applied");
+        assertThat(second.path("status").asText()).isEqualTo("duplicate");
+        assertThat(second.path("original").path("revision").asLong()).isEqualTo(first.path("revision").asLong());
+        assertThat(answer.path("revision").asLong()).isEqualTo(first.path("revision").asLong());
+        assertThat(d.snapshot().path("inventory").path("plum-" + r).asLong()).isEqualTo(5);
+    }
+
+    @Test
     void badInputIsRefusedWithProblemDetailsAndChangesNothing() {
         Device d = Device.of("alice", "phone-" + run());
         String r = run();
