@@ -27,28 +27,29 @@ final class Samples {
     static final String ACCOUNT = "acc-42";
     static final String DEVICE = "dev-phone-1";
 
-    private static final Map<EventType<?>, EventData> BY_TYPE = Map.of(
-            EventTypes.DEVICE_REGISTERED,
-            new DeviceRegistered(DEVICE, DeviceKind.PHONE, "ios", "Ann's iPhone", "sid-1"),
-            EventTypes.DEVICE_SIGNED_IN,
-            new DeviceSignedIn(DEVICE, "sid-2"),
-            EventTypes.DEVICE_REVOKED,
-            new DeviceRevoked(DEVICE, List.of("sid-1", "sid-2"), "user-removed"),
-            EventTypes.SIGNED_OUT_EVERYWHERE,
-            new SignedOutEverywhere(List.of("sid-1", "sid-3"), DEVICE, null),
-            EventTypes.SESSION_ENDED,
-            new SessionEnded("sid-4", DEVICE, "backchannel-logout"),
-            EventTypes.STATE_CHANGED,
-            new StateChanged(StateChanged.WALLET, "op-7", "gold",
-                    JsonNodeFactory.instance.objectNode().put("delta", -5).put("balance", 120)),
-            EventTypes.PLAYBACK_POSITION_CHANGED,
-            new PlaybackPositionChanged("movie-1", 61_000, 5_400_000, PlaybackState.PAUSED, "op-8"),
-            EventTypes.ENTITLEMENT_CHANGED,
-            new EntitlementChanged("premium", true, "prod-monthly", Instant.parse("2030-01-01T00:00:00Z")),
-            EventTypes.RECOMMENDATION_HINT_PUBLISHED,
-            new HintPublished("hint-1", List.of("movie-2", "series-3"), "because-you-watched:movie-1"),
-            EventTypes.PRESENCE_CHANGED,
-            new PresenceChanged(DEVICE, true, Instant.parse("2026-11-28T01:30:00Z")));
+    // Map.ofEntries: Map.of stops at ten pairs.
+    private static final Map<EventType<?>, EventData> BY_TYPE = Map.ofEntries(
+            Map.entry(EventTypes.DEVICE_REGISTERED,
+                    new DeviceRegistered(DEVICE, DeviceKind.PHONE, "ios", "Ann's iPhone", "sid-1")),
+            Map.entry(EventTypes.DEVICE_SIGNED_IN,
+                    new DeviceSignedIn(DEVICE, "sid-2")),
+            Map.entry(EventTypes.DEVICE_REVOKED,
+                    new DeviceRevoked(DEVICE, List.of("sid-1", "sid-2"), "user-removed")),
+            Map.entry(EventTypes.SIGNED_OUT_EVERYWHERE,
+                    new SignedOutEverywhere(List.of("sid-1", "sid-3"), DEVICE, null)),
+            Map.entry(EventTypes.SESSION_ENDED,
+                    new SessionEnded("sid-4", DEVICE, "backchannel-logout")),
+            Map.entry(EventTypes.STATE_CHANGED,
+                    new StateChanged(StateChanged.WALLET, "op-7", "gold",
+                    JsonNodeFactory.instance.objectNode().put("delta", -5).put("balance", 120))),
+            Map.entry(EventTypes.PLAYBACK_POSITION_CHANGED,
+                    new PlaybackPositionChanged("movie-1", 61_000, 5_400_000, PlaybackState.PAUSED, "op-8")),
+            Map.entry(EventTypes.ENTITLEMENT_CHANGED,
+                    new EntitlementChanged("premium", true, "prod-monthly", Instant.parse("2030-01-01T00:00:00Z"))),
+            Map.entry(EventTypes.RECOMMENDATION_HINT_PUBLISHED,
+                    new HintPublished("hint-1", List.of("movie-2", "series-3"), "because-you-watched:movie-1")),
+            Map.entry(EventTypes.PRESENCE_CHANGED,
+                    new PresenceChanged(DEVICE, true, Instant.parse("2026-11-28T01:30:00Z"))));
 
     private Samples() {
     }
