@@ -33,6 +33,22 @@ import static org.awaitility.Awaitility.await;
  */
 class TwoReplicasIT {
 
+    static final io.continuum.notification.support.TestUsers.User ANN = users("ann");
+    static final io.continuum.notification.support.TestUsers.User BEN = users("ben");
+    static final io.continuum.notification.support.TestUsers.User CAT = users("cat");
+
+    private static io.continuum.notification.support.TestUsers.User users(String prefix) {
+        io.continuum.testing.LocalStack.ensureInfra();
+        return io.continuum.notification.support.TestUsers.create(prefix);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void deleteUsers() {
+        ANN.delete();
+        BEN.delete();
+        CAT.delete();
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final List<Process> replicas = new ArrayList<>();
     private static String r1;
@@ -101,13 +117,13 @@ class TwoReplicasIT {
 
     @Test
     void eventsReachDevicesOnBothReplicasAndADeviceOfAStoppedReplicaResumesOnTheOther() throws Exception {
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
-        Tokens.TokenSet carol = Tokens.signIn("carol", "carol");
+        Tokens.TokenSet alice = ANN.signIn();
+        Tokens.TokenSet carol = CAT.signIn();
         String a = "it-a-" + UUID.randomUUID().toString().substring(0, 6);
         String b = "it-b-" + UUID.randomUUID().toString().substring(0, 6);
         try (Events events = new Events();
                 WsClient onR1 = device(r1, alice, a);
-                WsClient onR2 = device(r2, Tokens.signIn("alice", "alice"), b);
+                WsClient onR2 = device(r2, ANN.signIn(), b);
                 WsClient carolOnR2 = device(r2, carol, "it-c")) {
             assertThat(onR1.welcome().path("replica").asText()).isEqualTo("r1");
             assertThat(onR2.welcome().path("replica").asText()).isEqualTo("r2");

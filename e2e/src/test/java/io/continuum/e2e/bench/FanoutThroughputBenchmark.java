@@ -1,5 +1,6 @@
 package io.continuum.e2e.bench;
 
+import io.continuum.e2e.notifications.TestUsers;
 import io.continuum.e2e.notifications.WsDevice;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.Tokens;
@@ -40,7 +41,8 @@ class FanoutThroughputBenchmark {
         String gw = LocalStack.GATEWAY_URL;
         String ws = gw.replaceFirst("^http", "ws");
         String run = UUID.randomUUID().toString().substring(0, 6);
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        TestUsers.User user = TestUsers.create("fanout");
+        Tokens.TokenSet alice = user.signIn();
         String currency = "fan" + run;
         List<WsDevice> all = new ArrayList<>();
         List<CompletableFuture<WsDevice>> pending = new ArrayList<>();
@@ -97,6 +99,7 @@ class FanoutThroughputBenchmark {
         System.out.printf("%d devices x %d events = %d frames delivered in %.2f s: %.0f frames/s (closed sockets: %d)%n",
                 devices, events, frames, seconds, frames / seconds, closed);
         all.forEach(WsDevice::abort);
+        user.delete();
         assertThat(closed).isZero();
     }
 }

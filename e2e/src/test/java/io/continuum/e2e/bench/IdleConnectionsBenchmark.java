@@ -1,5 +1,6 @@
 package io.continuum.e2e.bench;
 
+import io.continuum.e2e.notifications.TestUsers;
 import io.continuum.e2e.notifications.WsDevice;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.RepoPaths;
@@ -54,12 +55,14 @@ class IdleConnectionsBenchmark {
         String base = "http://127.0.0.1:" + port;
         HttpClient http = HttpClient.newHttpClient();
         List<WsDevice> open = new ArrayList<>();
+        List<TestUsers.User> users = new ArrayList<>();
         try {
             await().atMost(Duration.ofMinutes(2)).ignoreExceptions().pollInterval(Duration.ofMillis(300)).until(() -> http.send(
                     HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
                     .statusCode() == 200);
             double heapBefore = heapAfterGc(replica, http, base);
-            List<String> tokens = List.of(Tokens.accessToken("alice"), Tokens.accessToken("bob"), Tokens.accessToken("carol"));
+            users.addAll(List.of(TestUsers.create("idle-a"), TestUsers.create("idle-b"), TestUsers.create("idle-c")));
+            List<String> tokens = users.stream().map(TestUsers.User::accessToken).toList();
             String run = UUID.randomUUID().toString().substring(0, 6);
             long t0 = System.nanoTime();
             List<CompletableFuture<WsDevice>> pending = new ArrayList<>();
@@ -72,19 +75,21 @@ class IdleConnectionsBenchmark {
             }
             pending.forEach(f -> open.add(f.orTimeout(120, TimeUnit.SECONDS).join()));
             double connectSeconds = (System.nanoTime() - t0) / 1e9;
-            await().atMost(Duration.ofMinutes(3)).until(() -> open.stream().allMatch(d -> d.received.get() >= 2));
+            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> open.stream().allMatch(d -> d.received.get() >= 2));
+            double readySeconds = (System.nanoTime() - t0) / 1e9;
             Thread.sleep(25_000); // idle through two server ping rounds (10 s) and the reaper
             long alive = open.stream().filter(WsDevice::isOpen).count();
             double heap = heapAfterGc(replica, http, base);
             System.out.println("=== IdleConnectionsBenchmark ===");
-            System.out.printf("%d idle WebSockets on one replica (-Xmx512m), opened in %.1f s; %d still open after 25 s idle%n",
-                    connections, connectSeconds, alive);
+            System.out.printf("%d idle WebSockets on one replica (-Xmx512m), upgraded in %.1f s, all streams live after %.1f s; %d still open after 25 s idle%n",
+                    connections, connectSeconds, readySeconds, alive);
             System.out.printf("heap used after GC: %.1f MB with the sockets, %.1f MB before (%.1f KB per socket)%n",
                     heap / 1e6, heapBefore / 1e6, (heap - heapBefore) / 1e3 / connections);
             assertThat(alive).isEqualTo(connections);
             assertThat(replica.isAlive()).isTrue();
         } finally {
             open.forEach(WsDevice::abort);
+            users.forEach(TestUsers.User::delete);
             replica.destroy();
             if (!replica.waitFor(20, TimeUnit.SECONDS)) {
                 replica.destroyForcibly();

@@ -2,6 +2,7 @@ package io.continuum.e2e.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.continuum.e2e.notifications.Percentiles;
+import io.continuum.e2e.notifications.TestUsers;
 import io.continuum.e2e.notifications.WsDevice;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.Tokens;
@@ -44,8 +45,10 @@ class NotificationPropagationBenchmark {
         String gw = LocalStack.GATEWAY_URL;
         String ws = gw.replaceFirst("^http", "ws");
         String run = UUID.randomUUID().toString().substring(0, 6);
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
-        List<String> others = List.of(Tokens.accessToken("bob"), Tokens.accessToken("carol"));
+        // throw-away accounts: the demo users carry other engineers' traffic on the shared stack
+        List<TestUsers.User> users = List.of(TestUsers.create("prop-a"), TestUsers.create("prop-b"), TestUsers.create("prop-c"));
+        Tokens.TokenSet alice = users.get(0).signIn();
+        List<String> others = List.of(users.get(1).accessToken(), users.get(2).accessToken());
 
         List<WsDevice> background = new ArrayList<>();
         List<CompletableFuture<WsDevice>> pending = new ArrayList<>();
@@ -115,6 +118,7 @@ class NotificationPropagationBenchmark {
             assertThat(background).allMatch(WsDevice::isOpen);
         } finally {
             background.forEach(WsDevice::abort);
+            users.forEach(TestUsers.User::delete);
         }
     }
 }

@@ -41,6 +41,11 @@ public class FanoutBus {
 
     private static final Logger LOG = Logger.getLogger(FanoutBus.class);
     private static final String REPLICA_HEADER = "replica";
+    /**
+     * The deployment a message belongs to: the stream database. Replicas of another deployment sharing the broker
+     * (a test run next to the local stack, a second environment) have other streams and must ignore it.
+     */
+    private static final String SCOPE_HEADER = "scope";
 
     /** What travels on the fan-out topic. */
     public record Message(String kind, Frame frame, String accountId, String text, String coalesceKey, String exceptDevice) {
@@ -57,6 +62,7 @@ public class FanoutBus {
     private final ReplicaId replica;
     private final ConnectionRegistry registry;
     private final String bootstrap;
+    private final byte[] scope;
     private KafkaProducer<String, String> producer;
     private KafkaConsumer<String, String> consumer;
     private Thread thread;
@@ -64,7 +70,9 @@ public class FanoutBus {
     private final CountDownLatch assigned = new CountDownLatch(1);
 
     public FanoutBus(NotificationConfig config, ReplicaId replica, ConnectionRegistry registry,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") String streamDatabase) {
+        this.scope = streamDatabase.getBytes(StandardCharsets.UTF_8);
         this.config = config;
         this.replica = replica;
         this.registry = registry;
@@ -138,6 +146,7 @@ public class FanoutBus {
         }
         ProducerRecord<String, String> record = new ProducerRecord<>(config.fanout().topic(), key, Json.write(message));
         record.headers().add(REPLICA_HEADER, replica.get().getBytes(StandardCharsets.UTF_8));
+        record.headers().add(SCOPE_HEADER, scope);
         try {
             producer.send(record, (md, e) -> {
                 if (e != null) {
@@ -169,6 +178,10 @@ public class FanoutBus {
             LOG.infof("fan-out: replica %s reads %d partitions of %s", replica.get(), partitions.size(), config.fanout().topic());
             while (running) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    Header s = r.headers().lastHeader(SCOPE_HEADER);
+                    if (s == null || !java.util.Arrays.equals(scope, s.value())) {
+                        continue; // another deployment's streams
+                    }
                     Header h = r.headers().lastHeader(REPLICA_HEADER);
                     if (h != null && replica.get().equals(new String(h.value(), StandardCharsets.UTF_8))) {
                         continue; // this replica delivered it already

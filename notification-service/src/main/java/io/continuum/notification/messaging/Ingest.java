@@ -53,6 +53,8 @@ public class Ingest {
     private final EventCodec codec = EventCodec.shared();
     private final Counter ingested;
     private final Counter skipped;
+    private final io.micrometer.core.instrument.Timer storeTime;
+    private final io.micrometer.core.instrument.Timer eventAge;
     private KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
     private volatile boolean running;
@@ -66,6 +68,12 @@ public class Ingest {
         this.bootstrap = bootstrap;
         this.ingested = registry.counter("continuum.notification.ingested");
         this.skipped = registry.counter("continuum.notification.ingest.skipped");
+        this.storeTime = io.micrometer.core.instrument.Timer.builder("continuum.notification.ingest.store")
+                .description("Appending one frame to the account stream (one statement)")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        this.eventAge = io.micrometer.core.instrument.Timer.builder("continuum.notification.event.age")
+                .description("Event time (producer) to frame handed to the sockets: upstream outbox + Kafka + ingest")
+                .publishPercentiles(0.5, 0.99).register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -177,12 +185,19 @@ public class Ingest {
         for (List<CloudEvent> events : byAccount.values()) {
             Uni<Void> chain = Uni.createFrom().voidItem();
             for (CloudEvent e : events) {
-                chain = chain.chain(() -> store.append(FrameTypes.fromEvent(e))
+                chain = chain.chain(() -> {
+                    long started = System.nanoTime();
+                    return store.append(FrameTypes.fromEvent(e))
                         .invoke(stored -> stored.ifPresent(frame -> {
+                            storeTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
                             ingested.increment();
                             router.stored(frame);
+                            if (e.time() != null) {
+                                eventAge.record(java.time.Duration.between(e.time(), java.time.Instant.now()));
+                            }
                         }))
-                        .replaceWithVoid());
+                        .replaceWithVoid();
+                });
             }
             accounts.add(chain);
         }

@@ -109,11 +109,19 @@ public class StreamStore {
     /** Epoch and head, creating the stream (empty, fresh epoch) when the account has none yet. */
     public Uni<StreamInfo> infoOrCreate(String accountId) {
         return pool.preparedQuery("""
-                        insert into account_stream (account_id, epoch, head) values ($1, $2, 0)
-                        on conflict (account_id) do nothing""")
+                        with ins as (
+                          insert into account_stream (account_id, epoch, head) values ($1, $2, 0)
+                          on conflict (account_id) do nothing returning epoch, head)
+                        select epoch, head, null::bigint as low from ins
+                        union all
+                        select s.epoch, s.head, (select min(f.seq) from stream_frame f where f.account_id = s.account_id)
+                        from account_stream s where s.account_id = $1
+                        limit 1""")
                 .execute(Tuple.of(accountId, UUID.randomUUID().toString()))
-                .chain(() -> info(accountId))
-                .map(Optional::orElseThrow);
+                .map(rows -> {
+                    Row r = rows.iterator().next();
+                    return new StreamInfo(r.getString("epoch"), r.getLong("head"), r.getLong("low"));
+                });
     }
 
     /** Up to {@code limit} frames with seq greater than {@code afterSeq}, oldest first. */

@@ -27,6 +27,22 @@ import static org.hamcrest.Matchers.hasItem;
 @QuarkusTestResource(LocalStackResource.class)
 class ChannelsPresenceReadTest {
 
+    static final io.continuum.notification.support.TestUsers.User ANN = users("ann");
+    static final io.continuum.notification.support.TestUsers.User BEN = users("ben");
+    static final io.continuum.notification.support.TestUsers.User CAT = users("cat");
+
+    private static io.continuum.notification.support.TestUsers.User users(String prefix) {
+        io.continuum.testing.LocalStack.ensureInfra();
+        return io.continuum.notification.support.TestUsers.create(prefix);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void deleteUsers() {
+        ANN.delete();
+        BEN.delete();
+        CAT.delete();
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(15);
 
     @TestHTTPResource("/")
@@ -42,9 +58,9 @@ class ChannelsPresenceReadTest {
 
     @Test
     void aMessagePostedTwiceIsStoredOnceAndReachesEveryMembersDevicesButNotOthers() {
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
-        Tokens.TokenSet bob = Tokens.signIn("bob", "bob");
-        Tokens.TokenSet carol = Tokens.signIn("carol", "carol");
+        Tokens.TokenSet alice = ANN.signIn();
+        Tokens.TokenSet bob = BEN.signIn();
+        Tokens.TokenSet carol = CAT.signIn();
         String channel = given().auth().oauth2(alice.accessToken()).contentType("application/json")
                 .body(Map.of("name", "movie night", "members", List.of(bob.subject())))
                 .post(base() + "/api/notifications/channels")
@@ -101,7 +117,7 @@ class ChannelsPresenceReadTest {
 
     @Test
     void devicesSeeEachOtherComeAndGoAndPresenceIsPublished() throws Exception {
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         String a = device("phone"), b = device("tv");
         try (EventReader reader = new EventReader(io.continuum.events.Topics.NOTIFICATION_EVENTS);
                 WsClient devA = WsClient.to(base()).token(alice.accessToken()).device(a).connect()) {
@@ -126,7 +142,7 @@ class ChannelsPresenceReadTest {
 
     @Test
     void readOnOneDeviceClearsTheOthers() {
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         String a = device("phone"), b = device("laptop");
         try (WsClient devA = WsClient.to(base()).token(alice.accessToken()).device(a).connect();
                 WsClient devB = WsClient.to(base()).token(alice.accessToken()).device(b).connect()) {

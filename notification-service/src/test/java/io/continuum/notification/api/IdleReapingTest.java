@@ -28,6 +28,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(LocalStackResource.class)
 class IdleReapingTest {
 
+    static final io.continuum.notification.support.TestUsers.User ANN = users("ann");
+    static final io.continuum.notification.support.TestUsers.User BEN = users("ben");
+    static final io.continuum.notification.support.TestUsers.User CAT = users("cat");
+
+    private static io.continuum.notification.support.TestUsers.User users(String prefix) {
+        io.continuum.testing.LocalStack.ensureInfra();
+        return io.continuum.notification.support.TestUsers.create(prefix);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void deleteUsers() {
+        ANN.delete();
+        BEN.delete();
+        CAT.delete();
+    }
+
     public static class ShortIdle implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
@@ -41,7 +57,7 @@ class IdleReapingTest {
 
     @Test
     void aSocketThatNeverAnswersPingsIsClosedWhileALiveOneStays() throws Exception {
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         String base = root.toString().replaceAll("/$", "");
         try (WsClient alive = WsClient.to(base).token(alice.accessToken()).device("alive-1").connect();
                 Socket dead = new Socket(root.getHost(), root.getPort())) {

@@ -37,6 +37,22 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTestResource(LocalStackResource.class)
 class StreamSocketTest {
 
+    static final io.continuum.notification.support.TestUsers.User ANN = users("ann");
+    static final io.continuum.notification.support.TestUsers.User BEN = users("ben");
+    static final io.continuum.notification.support.TestUsers.User CAT = users("cat");
+
+    private static io.continuum.notification.support.TestUsers.User users(String prefix) {
+        io.continuum.testing.LocalStack.ensureInfra();
+        return io.continuum.notification.support.TestUsers.create(prefix);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void deleteUsers() {
+        ANN.delete();
+        BEN.delete();
+        CAT.delete();
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(15);
     static Events events;
 
@@ -81,9 +97,9 @@ class StreamSocketTest {
     @Test
     void aChangeWrittenByAReachesBAndAIsToldItIsItsOwnEcho() throws Exception {
         ingestReady();
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         String a = device("phone"), b = device("tv");
-        try (WsClient devA = connect(alice, a); WsClient devB = connect(Tokens.signIn("alice", "alice"), b)) {
+        try (WsClient devA = connect(alice, a); WsClient devB = connect(ANN.signIn(), b)) {
             devA.awaitType("live");
             devB.awaitType("live");
             events.stateChanged(alice.subject(), a, 1, "Ann");
@@ -102,7 +118,7 @@ class StreamSocketTest {
     @Test
     void aDeviceThatMissed100EventsGetsExactlyThoseInOrderThenGoesLiveWithoutGapOrDuplicate() throws Exception {
         ingestReady();
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         String a = device("phone"), b = device("laptop");
         long lastOnB;
         String epoch;
@@ -138,7 +154,7 @@ class StreamSocketTest {
     @Test
     void theServerKeepsEachDevicesCursorSoAReconnectWithoutSeqResumesFromTheLastAck() throws Exception {
         ingestReady();
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         String a = device("phone"), b = device("tablet");
         long acked;
         try (WsClient devB = connect(alice, b)) {
@@ -184,7 +200,7 @@ class StreamSocketTest {
     @Test
     void whenHistoryNoLongerReachesBackOrTheEpochChangedTheDeviceIsToldToResync() throws Exception {
         ingestReady();
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         String a = device("phone");
         for (int i = 0; i < 3; i++) {
             events.stateChanged(alice.subject(), a, i, "t-" + i);
@@ -208,8 +224,8 @@ class StreamSocketTest {
     @Test
     void aRevokedSessionsSocketIsClosedWithin1sAndItsTokenCannotUpgradeAgain() throws Exception {
         ingestReady();
-        Tokens.TokenSet victim = Tokens.signIn("alice", "alice");
-        Tokens.TokenSet other = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet victim = ANN.signIn();
+        Tokens.TokenSet other = ANN.signIn();
         String d = device("lost-phone");
         try (WsClient lost = connect(victim, d); WsClient kept = connect(other, device("laptop"))) {
             lost.awaitType("live");
@@ -233,8 +249,8 @@ class StreamSocketTest {
     @Test
     void anotherAccountsDeviceNeverReceivesAFrame() throws Exception {
         ingestReady();
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
-        Tokens.TokenSet carol = Tokens.signIn("carol", "carol");
+        Tokens.TokenSet alice = ANN.signIn();
+        Tokens.TokenSet carol = CAT.signIn();
         String shared = device("same-device-id"); // even with the same device id
         try (WsClient alices = connect(alice, shared); WsClient carols = connect(carol, shared)) {
             alices.awaitType("live");
@@ -255,7 +271,7 @@ class StreamSocketTest {
 
     @Test
     void theUpgradeNeedsAValidTokenAndADeviceAndBrowsersCanPassTheTokenAsSubprotocol() {
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         assertThat(WsClient.to(base()).device("d1").refusedStatus()).isEqualTo(401);
         assertThat(WsClient.to(base()).token("not-a-jwt").device("d1").refusedStatus()).isEqualTo(401);
         assertThat(WsClient.to(base()).token(alice.accessToken()).refusedStatus()).isEqualTo(400);
@@ -270,7 +286,7 @@ class StreamSocketTest {
 
     @Test
     void badFramesGetAnErrorFrameNamingTheFieldAndFloodsAndOversizedFramesClose() throws Exception {
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         try (WsClient c = connect(alice, device("fuzz"))) {
             c.awaitType("live");
             c.send("{not json");
@@ -305,7 +321,7 @@ class StreamSocketTest {
 
     @Test
     void aRefreshedTokenKeepsTheConnectionAndAnExpiredOneClosesIt() throws Exception {
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         String d = device("phone");
         try (WsClient c = connect(alice, d)) {
             c.awaitType("live");
@@ -322,9 +338,9 @@ class StreamSocketTest {
             sessions.armExpiry(server, Instant.now().plusMillis(300));
             assertThat(c.awaitClose(WAIT)).isEqualTo(CloseCodes.TOKEN_EXPIRED);
         }
-        try (WsClient c = connect(Tokens.signIn("alice", "alice"), d)) {
+        try (WsClient c = connect(ANN.signIn(), d)) {
             c.awaitType("live");
-            c.send(Map.of("type", "auth", "token", Tokens.accessToken("bob")));
+            c.send(Map.of("type", "auth", "token", BEN.accessToken()));
             assertThat(c.awaitClose(WAIT)).isEqualTo(CloseCodes.TOKEN_MISMATCH);
         }
     }
@@ -332,7 +348,7 @@ class StreamSocketTest {
     @Test
     void aSlowConsumerIsClosedWithAResumeHintAndDoesNotDelayAFastOne() throws Exception {
         ingestReady();
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         String big = "x".repeat(60_000);
         try (WsClient slow = WsClient.to(base()).token(alice.accessToken()).device(device("slow")).notReading().connect();
                 WsClient fast = connect(alice, device("fast"))) {
@@ -357,7 +373,7 @@ class StreamSocketTest {
     @Test
     void latestWinsClassIsMarkedOnPlaybackTicks() throws Exception {
         ingestReady();
-        Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet alice = ANN.signIn();
         try (WsClient c = connect(alice, device("tv"))) {
             c.awaitType("live");
             events.position(alice.subject(), "phone", 1, 1000);

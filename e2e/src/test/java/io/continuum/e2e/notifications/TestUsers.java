@@ -1,0 +1,70 @@
+package io.continuum.e2e.notifications;
+
+import io.continuum.testing.LocalStack;
+import io.continuum.testing.Tokens;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.UUID;
+
+/**
+ * Throw-away Keycloak users (admin API, service account): the demo users alice/bob/carol are shared by every
+ * engineer's tests and benchmarks on the stack, and their events would flow into these tests' streams.
+ */
+public final class TestUsers {
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    public record User(String id, String username, String password) {
+        public Tokens.TokenSet signIn() {
+            return Tokens.signIn(username, password);
+        }
+
+        public String accessToken() {
+            return signIn().accessToken();
+        }
+
+        public void delete() {
+            send(HttpRequest.newBuilder(URI.create(admin() + "/users/" + id)).DELETE());
+        }
+    }
+
+    private TestUsers() {
+    }
+
+    public static User create(String prefix) {
+        String username = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        String password = "pw-" + UUID.randomUUID();
+        String body = """
+                {"username":"%s","enabled":true,"emailVerified":true,"email":"%s@test.continuum.dev",
+                 "firstName":"Test","lastName":"User",
+                 "credentials":[{"type":"password","value":"%s","temporary":false}]}
+                """.formatted(username, username, password);
+        HttpResponse<String> created = send(HttpRequest.newBuilder(URI.create(admin() + "/users"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)));
+        if (created.statusCode() != 201) {
+            throw new IllegalStateException("cannot create test user: " + created.statusCode() + " " + created.body());
+        }
+        String location = created.headers().firstValue("Location").orElseThrow();
+        return new User(location.substring(location.lastIndexOf('/') + 1), username, password);
+    }
+
+    private static String admin() {
+        return LocalStack.KEYCLOAK_URL + "/admin/realms/" + LocalStack.REALM;
+    }
+
+    private static HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return HTTP.send(request.header("Authorization", "Bearer " + Tokens.serviceToken())
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
