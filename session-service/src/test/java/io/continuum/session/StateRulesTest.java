@@ -152,6 +152,9 @@ class StateRulesTest {
                 .body(Map.of("displayName", "retry")).put("/api/state/profile").then().statusCode(200).body("version", equalTo((int) version + 3));
         d.given().contentType(ContentType.JSON).header("If-Match", "\"" + (version + 2) + "\"").header("Idempotency-Key", key)
                 .body(Map.of("displayName", "retry")).put("/api/state/profile").then().statusCode(200).body("version", equalTo((int) version + 3));
+        d.given().contentType(ContentType.JSON).header("If-Match", "\"" + (version + 2) + "\"").header("Idempotency-Key", key)
+                .body(Map.of("displayName", "something else")).put("/api/state/profile").then().statusCode(422)
+                .contentType("application/problem+json").body("errors[0].field", equalTo("Idempotency-Key"));
     }
 
     @Test
@@ -196,6 +199,21 @@ class StateRulesTest {
         assertThat(second.path("original").path("revision").asLong()).isEqualTo(first.path("revision").asLong());
         assertThat(answer.path("revision").asLong()).isEqualTo(first.path("revision").asLong());
         assertThat(d.snapshot().path("inventory").path("plum-" + r).asLong()).isEqualTo(5);
+
+        // the same id for a different op is a client bug: refused, nothing applied, the first answer stays
+        Map<String, Object> other = grant("twice-" + r, "plum-" + r, 500);
+        JsonNode reused = d.push(List.of(other)).path("results").get(0);
+        assertThat(reused.path("status").asText()).isEqualTo("rejected");
+        assertThat(reused.path("reason").asText()).isEqualTo("op-id-reused");
+        assertThat(d.snapshot().path("inventory").path("plum-" + r).asLong()).isEqualTo(5);
+        // the same op re-serialized with its members in another order is still the same op
+        Map<String, Object> reordered = new java.util.LinkedHashMap<>();
+        reordered.put("quantity", 5L);
+        reordered.put("reason", "test grant");
+        reordered.put("itemId", "plum-" + r);
+        reordered.put("kind", "inventory.grant");
+        reordered.put("opId", "twice-" + r);
+        assertThat(d.push(List.of(reordered)).path("results").get(0).path("status").asText()).isEqualTo("duplicate");
     }
 
     @Test

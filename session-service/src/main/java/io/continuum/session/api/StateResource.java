@@ -10,6 +10,7 @@ import io.continuum.session.domain.BatchOutcome;
 import io.continuum.session.domain.Op;
 import io.continuum.session.domain.OpParser;
 import io.continuum.session.domain.OpResult;
+import io.continuum.session.domain.Rejections;
 import io.continuum.session.domain.StateView;
 import io.continuum.session.domain.SyncService;
 import io.continuum.session.persistence.StateReads;
@@ -157,6 +158,11 @@ public class StateResource {
                     .tag(new EntityTag(value.path("version").asText()))
                     .header("X-State-Revision", answer.path("revision").asLong())
                     .build();
+        }
+        if (Rejections.OP_ID_REUSED.equals(answer.path("reason").asText())) {
+            throw new ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused",
+                    "this Idempotency-Key was used for a different request",
+                    List.of(new io.continuum.platform.problem.Problem.FieldError("Idempotency-Key", "was used for a different request")));
         }
         JsonNode current = answer.path("current");
         throw ProblemException.preconditionFailed(answer.path("detail").asText())

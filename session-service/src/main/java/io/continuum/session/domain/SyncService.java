@@ -3,6 +3,7 @@ package io.continuum.session.domain;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.continuum.events.state.StateChanged;
 import io.continuum.session.config.StateConfig;
@@ -11,15 +12,19 @@ import io.continuum.session.persistence.StateWrites;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.hibernate.FlushMode;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -37,6 +42,7 @@ public class SyncService {
 
     /** Change kinds of the changes feed and of {@code StateChanged} events. */
     public static final String PURCHASE = "purchase";
+    private static final ObjectMapper CANONICAL = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
     static final DateTimeFormatter UTC_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private final StateWrites db;
@@ -57,7 +63,13 @@ public class SyncService {
         return Panache.withTransaction(() -> Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.COMMIT))
                 .chain(s -> db.lockAccount(s, account)
                 .chain(start -> db.existingResults(s, account, opIds).chain(existing -> {
-                    Batch b = new Batch(s, account, device, start, parse(existing));
+                    Batch b = new Batch(s, account, device, start);
+                    existing.forEach((id, answer) -> {
+                        b.answered.put(id, readTree(answer.resultJson()));
+                        if (answer.fingerprint() != null) {
+                            b.fingerprints.put(id, answer.fingerprint());
+                        }
+                    });
                     return run(b, ops, 0)
                             .chain(() -> b.revision > start ? db.setRevision(s, account, b.revision) : Uni.createFrom().item(0))
                             .map(x -> new BatchOutcome(b.revision, List.copyOf(b.results)));
@@ -75,10 +87,17 @@ public class SyncService {
     }
 
     private Uni<OpResult> applyOne(Batch b, Op op) {
+        String fp = fingerprint(op);
         JsonNode earlier = b.answered.get(op.opId());
         if (earlier != null) {
+            String before = b.fingerprints.get(op.opId());
+            if (before != null && !before.equals(fp)) {
+                return Uni.createFrom().item(OpResult.rejected(op.opId(), Rejections.OP_ID_REUSED,
+                        "op id " + op.opId() + " was used before for a different op; every op needs its own id", null));
+            }
             return Uni.createFrom().item(OpResult.duplicate(op.opId(), earlier));
         }
+        b.fingerprint = fp;
         long rev = b.revision + 1;
         Mutiny.Session s = b.session;
         String a = b.account;
@@ -93,7 +112,7 @@ public class SyncService {
             OpResult result = OpResult.applied(op.opId(), rev, value);
             JsonNode stored = stored(result);
             return db.upsertPlayback(s, a, p.contentId(), p.positionMs(), p.durationMs(), p.state(), finished, b.device, rev,
-                            op.opId(), value.toString(), stored.toString())
+                            op.opId(), fp, value.toString(), stored.toString())
                     .chain(() -> events.playback(a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state()))
                     .map(x -> accept(b, op, rev, stored, result));
         }
@@ -203,7 +222,7 @@ public class SyncService {
     private Uni<OpResult> applied(Batch b, Op op, long rev, String kind, String key, ObjectNode value, Uni<Void> event) {
         OpResult result = OpResult.applied(op.opId(), rev, value);
         JsonNode stored = stored(result);
-        return db.logApplied(b.session, b.account, op.opId(), rev, kind, key, b.device, value.toString(), stored.toString())
+        return db.logApplied(b.session, b.account, op.opId(), b.fingerprint, rev, kind, key, b.device, value.toString(), stored.toString())
                 .chain(() -> event)
                 .map(x -> accept(b, op, rev, stored, result));
     }
@@ -211,15 +230,30 @@ public class SyncService {
     private static OpResult accept(Batch b, Op op, long rev, JsonNode stored, OpResult result) {
         b.revision = rev;
         b.answered.put(op.opId(), stored);
+        b.fingerprints.put(op.opId(), b.fingerprint);
         return result;
+    }
+
+    /** SHA-256 of the op's canonical JSON (members sorted), so the same op re-serialized still matches. */
+    String fingerprint(Op op) {
+        try {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> plain = new TreeMap<>(mapper.convertValue(op, Map.class));
+            plain.put("kind", op.kind());
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(CANONICAL.writeValueAsBytes(plain));
+            return HexFormat.of().formatHex(digest);
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot fingerprint " + op.opId(), e);
+        }
     }
 
     private Uni<OpResult> rejected(Batch b, Op op, String reason, String detail, JsonNode current) {
         OpResult result = OpResult.rejected(op.opId(), reason, detail, current);
         JsonNode stored = stored(result);
-        return db.logRejected(b.session, b.account, op.opId(), op.kind(), b.device, stored.toString())
+        return db.logRejected(b.session, b.account, op.opId(), b.fingerprint, op.kind(), b.device, stored.toString())
                 .map(x -> {
                     b.answered.put(op.opId(), stored);
+                    b.fingerprints.put(op.opId(), b.fingerprint);
                     return result;
                 });
     }
@@ -229,12 +263,6 @@ public class SyncService {
         ObjectNode node = mapper.valueToTree(result);
         node.remove("opId");
         return node;
-    }
-
-    private Map<String, JsonNode> parse(Map<String, String> existing) {
-        Map<String, JsonNode> map = new HashMap<>();
-        existing.forEach((k, v) -> map.put(k, readTree(v)));
-        return map;
     }
 
     private JsonNode readTree(String json) {
@@ -254,16 +282,18 @@ public class SyncService {
         final Mutiny.Session session;
         final String account;
         final String device;
-        final Map<String, JsonNode> answered;
+        final Map<String, JsonNode> answered = new HashMap<>();
+        final Map<String, String> fingerprints = new HashMap<>();
         final List<OpResult> results = new ArrayList<>();
         long revision;
+        /** Fingerprint of the op being applied. */
+        String fingerprint;
 
-        Batch(Mutiny.Session session, String account, String device, long revision, Map<String, JsonNode> answered) {
+        Batch(Mutiny.Session session, String account, String device, long revision) {
             this.session = session;
             this.account = account;
             this.device = device;
             this.revision = revision;
-            this.answered = answered;
         }
     }
 }

@@ -28,32 +28,39 @@ public class StateWrites {
                 .setParameter("r", revision).setParameter("a", account).executeUpdate();
     }
 
+    /** A stored answer and the fingerprint of the op it answered (null for rows older than fingerprints). */
+    public record Answer(String resultJson, String fingerprint) {
+    }
+
     /** The stored answers of the op ids already seen, by op id. */
-    public Uni<Map<String, String>> existingResults(Mutiny.Session s, String account, Collection<String> opIds) {
+    public Uni<Map<String, Answer>> existingResults(Mutiny.Session s, String account, Collection<String> opIds) {
         if (opIds.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
-        return s.createNativeQuery("select op_id, cast(result as text) from op_log where account_id = :a and op_id in (:ids)", Object[].class)
+        return s.createNativeQuery("select op_id, cast(result as text), fingerprint from op_log where account_id = :a and op_id in (:ids)", Object[].class)
                 .setParameter("a", account).setParameter("ids", List.copyOf(opIds)).getResultList()
                 .map(rows -> {
-                    Map<String, String> map = new HashMap<>();
-                    rows.forEach(r -> map.put((String) r[0], (String) r[1]));
+                    Map<String, Answer> map = new HashMap<>();
+                    rows.forEach(r -> map.put((String) r[0], new Answer((String) r[1], r[2] == null ? null : r[2].toString())));
                     return map;
                 });
     }
 
-    public Uni<Integer> logApplied(Mutiny.Session s, String account, String opId, long revision, String kind, String key,
-                                   String device, String valueJson, String resultJson) {
-        return s.createNativeQuery("insert into op_log (account_id, op_id, revision, kind, item_key, device_id, value, result)"
-                        + " values (:a, :o, :r, :k, :key, :d, cast(cast(:v as text) as jsonb), cast(cast(:res as text) as jsonb))")
+    public Uni<Integer> logApplied(Mutiny.Session s, String account, String opId, String fingerprint, long revision, String kind,
+                                   String key, String device, String valueJson, String resultJson) {
+        return s.createNativeQuery("insert into op_log (account_id, op_id, fingerprint, revision, kind, item_key, device_id, value, result)"
+                        + " values (:a, :o, :fp, :r, :k, :key, :d, cast(cast(:v as text) as jsonb), cast(cast(:res as text) as jsonb))")
+                .setParameter("fp", fingerprint)
                 .setParameter("a", account).setParameter("o", opId).setParameter("r", revision).setParameter("k", kind)
                 .setParameter("key", key).setParameter("d", device).setParameter("v", valueJson).setParameter("res", resultJson)
                 .executeUpdate();
     }
 
-    public Uni<Integer> logRejected(Mutiny.Session s, String account, String opId, String kind, String device, String resultJson) {
-        return s.createNativeQuery("insert into op_log (account_id, op_id, kind, device_id, result)"
-                        + " values (:a, :o, :k, :d, cast(cast(:res as text) as jsonb))")
+    public Uni<Integer> logRejected(Mutiny.Session s, String account, String opId, String fingerprint, String kind, String device,
+                                    String resultJson) {
+        return s.createNativeQuery("insert into op_log (account_id, op_id, fingerprint, kind, device_id, result)"
+                        + " values (:a, :o, :fp, :k, :d, cast(cast(:res as text) as jsonb))")
+                .setParameter("fp", fingerprint)
                 .setParameter("a", account).setParameter("o", opId).setParameter("k", kind).setParameter("d", device)
                 .setParameter("res", resultJson).executeUpdate();
     }
@@ -63,14 +70,15 @@ public class StateWrites {
      */
     public Uni<Integer> upsertPlayback(Mutiny.Session s, String account, String contentId, long position, long duration,
                                        String state, boolean finished, String device, long revision,
-                                       String opId, String valueJson, String resultJson) {
+                                       String opId, String fingerprint, String valueJson, String resultJson) {
         return s.createNativeQuery("with p as (insert into playback (account_id, content_id, position_ms, duration_ms, state, finished, device_id, revision, updated_at)"
                         + " values (:a, :c, :p, :du, :st, :f, :d, :r, now())"
                         + " on conflict (account_id, content_id) do update set position_ms = excluded.position_ms,"
                         + " duration_ms = excluded.duration_ms, state = excluded.state, finished = excluded.finished,"
                         + " device_id = excluded.device_id, revision = excluded.revision, updated_at = excluded.updated_at)"
-                        + " insert into op_log (account_id, op_id, revision, kind, item_key, device_id, value, result)"
-                        + " values (:a, :o, :r, 'playback', :c, :d, cast(cast(:v as text) as jsonb), cast(cast(:res as text) as jsonb))")
+                        + " insert into op_log (account_id, op_id, fingerprint, revision, kind, item_key, device_id, value, result)"
+                        + " values (:a, :o, :fp, :r, 'playback', :c, :d, cast(cast(:v as text) as jsonb), cast(cast(:res as text) as jsonb))")
+                .setParameter("fp", fingerprint)
                 .setParameter("a", account).setParameter("c", contentId).setParameter("p", position).setParameter("du", duration)
                 .setParameter("st", state).setParameter("f", finished).setParameter("d", device).setParameter("r", revision)
                 .setParameter("o", opId).setParameter("v", valueJson).setParameter("res", resultJson)
