@@ -1,24 +1,10 @@
 package io.continuum.auth.api;
 
-import io.continuum.platform.security.Caller;
-import io.continuum.platform.security.WhoAmI;
+import io.continuum.platform.security.WhoAmIEndpoint;
 import io.quarkus.security.Authenticated;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 
-/** Who the caller is, as auth-service sees it: the smallest secured endpoint. */
+/** Who the caller is, as auth-service sees it (see {@link WhoAmIEndpoint}). */
 @Path("/api/auth/whoami")
 @Authenticated
-public class WhoAmIResource {
-
-    private final Caller caller;
-
-    public WhoAmIResource(Caller caller) {
-        this.caller = caller;
-    }
-
-    @GET
-    public WhoAmI whoami() {
-        return WhoAmI.of("auth-service", caller);
-    }
-}
+public class WhoAmIResource extends WhoAmIEndpoint {}

@@ -4,7 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import io.continuum.auth.TestUsers;
+import io.continuum.testing.TestUsers;
 import io.continuum.events.EventTypes;
 import io.continuum.events.Topics;
 import io.continuum.events.auth.SessionEnded;

@@ -7,7 +7,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.notNullValue;
 
-import io.continuum.auth.TestUsers;
+import io.continuum.testing.TestUsers;
 import io.continuum.events.EventTypes;
 import io.continuum.events.Topics;
 import io.continuum.events.auth.DeviceKind;

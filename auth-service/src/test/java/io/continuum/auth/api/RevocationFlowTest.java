@@ -9,7 +9,7 @@ import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.continuum.auth.TestUsers;
+import io.continuum.testing.TestUsers;
 import io.continuum.events.EventTypes;
 import io.continuum.events.Topics;
 import io.continuum.events.auth.DeviceRevoked;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.continuum.auth.TestUsers;
+import io.continuum.testing.TestUsers;
 import io.continuum.events.CloudEvent;
 import io.continuum.events.EventCodec;
 import io.continuum.events.EventTypes;

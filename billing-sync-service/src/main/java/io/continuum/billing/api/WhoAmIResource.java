@@ -1,24 +1,10 @@
 package io.continuum.billing.api;
 
-import io.continuum.platform.security.Caller;
-import io.continuum.platform.security.WhoAmI;
+import io.continuum.platform.security.WhoAmIEndpoint;
 import io.quarkus.security.Authenticated;
-import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 
-/** Who the caller is, as billing-sync-service sees it: the smallest secured endpoint. */
+/** Who the caller is, as billing-sync-service sees it (see {@link WhoAmIEndpoint}). */
 @Path("/api/billing/whoami")
 @Authenticated
-public class WhoAmIResource {
-
-    private final Caller caller;
-
-    public WhoAmIResource(Caller caller) {
-        this.caller = caller;
-    }
-
-    @GET
-    public WhoAmI whoami() {
-        return WhoAmI.of("billing-sync-service", caller);
-    }
-}
+public class WhoAmIResource extends WhoAmIEndpoint {}

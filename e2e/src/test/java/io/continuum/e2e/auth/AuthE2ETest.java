@@ -1,5 +1,6 @@
 package io.continuum.e2e.auth;
 
+import io.continuum.testing.TestUsers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /** Universal auth state through the gateway: revocation bites in other services; logouts done in Keycloak arrive. */
 class AuthE2ETest {
 
-    KeycloakUsers.User user;
+    TestUsers.User user;
 
     @BeforeAll
     static void stack() {
@@ -33,7 +34,7 @@ class AuthE2ETest {
 
     @BeforeEach
     void user() {
-        user = KeycloakUsers.create("e2e-auth");
+        user = TestUsers.create("e2e-auth");
     }
 
     @AfterEach
@@ -90,7 +91,7 @@ class AuthE2ETest {
         try (EventReader events = new EventReader(Topics.AUTH_EVENTS)) {
             // an administrator ends the session in Keycloak (as in the admin console); Keycloak itself then calls
             // auth-service's back-channel logout endpoint with a signed logout token
-            assertThat(KeycloakUsers.endSession(tv.sessionId())).isEqualTo(204);
+            assertThat(TestUsers.endSession(tv.sessionId())).isEqualTo(204);
             var ended = events.await(e -> EventTypes.SESSION_ENDED.type().equals(e.type())
                     && tv.subject().equals(e.subject()), 1, Duration.ofSeconds(10));
             assertThat(ended).hasSize(1);

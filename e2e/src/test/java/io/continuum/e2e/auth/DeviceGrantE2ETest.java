@@ -1,5 +1,6 @@
 package io.continuum.e2e.auth;
 
+import io.continuum.testing.TestUsers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -37,7 +38,7 @@ class DeviceGrantE2ETest {
 
     static final ObjectMapper JSON = new ObjectMapper();
     static final String OIDC = LocalStack.KEYCLOAK_URL + "/realms/" + LocalStack.REALM + "/protocol/openid-connect";
-    KeycloakUsers.User user;
+    TestUsers.User user;
 
     @BeforeAll
     static void stack() {
@@ -46,7 +47,7 @@ class DeviceGrantE2ETest {
 
     @BeforeEach
     void user() {
-        user = KeycloakUsers.create("e2e-tv");
+        user = TestUsers.create("e2e-tv");
     }
 
     @AfterEach

@@ -1,6 +1,6 @@
 package io.continuum.e2e.bench;
 
-import io.continuum.e2e.auth.KeycloakUsers;
+import io.continuum.testing.TestUsers;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.Tokens;
 import java.net.URI;
@@ -30,7 +30,7 @@ class RevocationPropagationBenchmark {
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     /** Registrations are rate-limited per account (30/min): a fresh account every 20 runs. */
     static final int RUNS_PER_ACCOUNT = 20;
-    static final java.util.List<KeycloakUsers.User> users = new java.util.ArrayList<>();
+    static final java.util.List<TestUsers.User> users = new java.util.ArrayList<>();
 
     @BeforeAll
     static void stack() {
@@ -39,7 +39,7 @@ class RevocationPropagationBenchmark {
 
     @AfterAll
     static void cleanUp() {
-        users.forEach(KeycloakUsers.User::delete);
+        users.forEach(TestUsers.User::delete);
     }
 
     @Test
@@ -61,11 +61,11 @@ class RevocationPropagationBenchmark {
     /** Per run: sign in a "phone", register it, revoke it from a "laptop", probe until refused. */
     long[] measure(String probeBase, int runs, boolean report) throws Exception {
         long[] out = new long[2 * runs];
-        KeycloakUsers.User user = null;
+        TestUsers.User user = null;
         Tokens.TokenSet laptop = null;
         for (int i = 0; i < runs; i++) {
             if (i % RUNS_PER_ACCOUNT == 0) {
-                user = KeycloakUsers.create("bench-rev");
+                user = TestUsers.create("bench-rev");
                 users.add(user);
                 laptop = user.signIn();
                 register(laptop, "desktop");

@@ -1,9 +1,7 @@
-package io.continuum.e2e.auth;
+package io.continuum.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.continuum.testing.LocalStack;
-import io.continuum.testing.Tokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,10 +11,11 @@ import java.time.Duration;
 import java.util.UUID;
 
 /**
- * Throw-away Keycloak users for tests that end sessions ("log out everywhere" on alice would sign out every other
- * test running against the shared stack). Created and deleted through the admin API with the service account.
+ * Throw-away Keycloak users, created and deleted through the admin API with the service account. Tests that end
+ * sessions ("log out everywhere" on alice would sign out every other test running against the shared stack) or read
+ * an account's whole stream (the demo users' events come from everyone's tests) use one of their own.
  */
-public final class KeycloakUsers {
+public final class TestUsers {
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -26,12 +25,16 @@ public final class KeycloakUsers {
             return Tokens.signIn(username, password);
         }
 
+        public String accessToken() {
+            return signIn().accessToken();
+        }
+
         public void delete() {
             send(HttpRequest.newBuilder(URI.create(admin() + "/users/" + id)).DELETE());
         }
     }
 
-    private KeycloakUsers() {
+    private TestUsers() {
     }
 
     public static User create(String prefix) {
