@@ -6,6 +6,7 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.continuum.platform.security.TokenClaims;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
@@ -32,7 +33,7 @@ public class RevokedSessionAugmentor implements SecurityIdentityAugmentor {
     @Override
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
         if (!identity.isAnonymous() && identity.getPrincipal() instanceof JsonWebToken jwt
-                && revoked.isRevoked(jwt.<String>getClaim("sid"))) {
+                && revoked.isRevoked(TokenClaims.sessionId(jwt))) {
             return Uni.createFrom().failure(new AuthenticationFailedException("session revoked", new SessionRevokedException()));
         }
         return Uni.createFrom().item(identity);

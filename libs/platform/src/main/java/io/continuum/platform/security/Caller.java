@@ -39,7 +39,7 @@ public class Caller {
 
     /** The Keycloak session id ({@code sid}); empty for service-account tokens. */
     public Optional<String> sessionId() {
-        return Optional.ofNullable(token.<String>getClaim("sid"));
+        return Optional.ofNullable(TokenClaims.sessionId(token));
     }
 
     public String username() {
