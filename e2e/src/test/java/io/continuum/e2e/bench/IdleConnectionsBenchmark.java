@@ -75,7 +75,12 @@ class IdleConnectionsBenchmark {
             }
             pending.forEach(f -> open.add(f.orTimeout(120, TimeUnit.SECONDS).join()));
             double connectSeconds = (System.nanoTime() - t0) / 1e9;
-            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).until(() -> open.stream().allMatch(d -> d.received.get() >= 2));
+            await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(5)).until(() -> {
+                long ready = open.stream().filter(d -> d.received.get() >= 2).count();
+                long closed = open.stream().filter(d -> !d.isOpen()).count();
+                System.out.printf("  %.0f s: %d of %d streams live, %d closed%n", (System.nanoTime() - t0) / 1e9, ready, connections, closed);
+                return ready == connections;
+            });
             double readySeconds = (System.nanoTime() - t0) / 1e9;
             Thread.sleep(25_000); // idle through two server ping rounds (10 s) and the reaper
             long alive = open.stream().filter(WsDevice::isOpen).count();
