@@ -1,0 +1,152 @@
+package io.continuum.notification.live;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.continuum.notification.domain.DeliveryClass;
+import io.continuum.notification.domain.Frame;
+import io.continuum.notification.domain.ResumePlan;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import java.lang.reflect.Proxy;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The per-socket queue: order, coalescing of latest-wins frames, the prev chain, overflow, and resume decisions. */
+class DeviceConnectionTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A socket whose writes complete only when the test releases them (a stalled network). */
+    static final class StalledSocket {
+        final List<String> written = new CopyOnWriteArrayList<>();
+        final List<UniEmitter<? super Void>> pending = new CopyOnWriteArrayList<>();
+        volatile CloseReason closed;
+        final WebSocketConnection ws = (WebSocketConnection) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {WebSocketConnection.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "id" -> "c1";
+                    case "isOpen" -> closed == null;
+                    case "isClosed" -> closed != null;
+                    case "sendText" -> {
+                        written.add((String) args[0]);
+                        yield Uni.createFrom().<Void>emitter(pending::add);
+                    }
+                    case "close" -> {
+                        closed = (CloseReason) args[0];
+                        yield Uni.createFrom().voidItem();
+                    }
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    case "toString" -> "StalledSocket";
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+
+        void releaseAll() {
+            while (!pending.isEmpty()) {
+                UniEmitter<? super Void> e = pending.remove(0);
+                e.complete(null);
+            }
+        }
+
+        List<JsonNode> frames() throws Exception {
+            List<JsonNode> out = new ArrayList<>();
+            for (String w : written) {
+                out.add(JSON.readTree(w));
+            }
+            return out;
+        }
+    }
+
+    private static Frame frame(long seq, DeliveryClass delivery, String key) {
+        return new Frame("acc", seq, "e1", "ev-" + seq, "continuum.test.v1", delivery, key, "phone", null, Instant.EPOCH,
+                "{\"n\":" + seq + "}");
+    }
+
+    private static DeviceConnection connection(StalledSocket s, int queue, int inFlight) {
+        return new DeviceConnection(s.ws, new DeviceConnection.Identity("acc", "sid", "tv", Instant.now().plusSeconds(300)),
+                new DeviceConnection.Limits(queue, inFlight, 50, 200, 50, 5000), (from, limit) -> Uni.createFrom().item(List.of()));
+    }
+
+    @Test
+    void queuedLatestWinsFramesAreReplacedByNewerOnesAndThePrevChainShowsItIsNoGap() throws Exception {
+        StalledSocket s = new StalledSocket();
+        DeviceConnection c = connection(s, 100, 1);
+        c.startAt("e1", 0, "{\"type\":\"welcome\"}"); // the welcome write stalls: everything else queues
+        for (long seq = 1; seq <= 5; seq++) {
+            c.offer(frame(seq, DeliveryClass.LATEST_WINS, "playback:m"));
+        }
+        c.offer(frame(6, DeliveryClass.CRITICAL, null));
+        c.offer(frame(7, DeliveryClass.CRITICAL, null));
+        for (int i = 0; i < 20 && (!s.pending.isEmpty()); i++) {
+            s.releaseAll();
+        }
+        List<JsonNode> got = s.frames();
+        assertThat(got).extracting(f -> f.path("type").asText())
+                .containsExactly("welcome", "live", "continuum.test.v1", "continuum.test.v1", "continuum.test.v1");
+        List<JsonNode> stream = got.subList(2, 5);
+        assertThat(stream).extracting(f -> f.path("seq").asLong()).containsExactly(5L, 6L, 7L); // 1..4 superseded by 5
+        assertThat(stream).extracting(f -> f.path("prev").asLong()).containsExactly(0L, 5L, 6L);
+        assertThat(stream.get(0).path("class").asText()).isEqualTo("latest-wins");
+        assertThat(stream.get(0).path("echo").asBoolean()).isFalse(); // origin phone, this is tv
+        assertThat(s.closed).isNull();
+    }
+
+    @Test
+    void criticalFramesAreNeverCoalescedAndAnOverflowClosesWithAResumeHint() throws Exception {
+        StalledSocket s = new StalledSocket();
+        DeviceConnection c = connection(s, 5, 1);
+        c.startAt("e1", 0, null);
+        s.releaseAll(); // "live" written; from now on the socket stalls
+        c.offer(frame(1, DeliveryClass.CRITICAL, null)); // in flight, stalled
+        for (long seq = 2; seq <= 6; seq++) {
+            c.offer(frame(seq, DeliveryClass.CRITICAL, "same-key-ignored"));
+        }
+        assertThat(c.queued()).isEqualTo(5);
+        assertThat(s.closed).isNull();
+        c.offer(frame(7, DeliveryClass.CRITICAL, null));
+        assertThat(s.closed).isNotNull();
+        assertThat(s.closed.getCode()).isEqualTo(CloseCodes.SLOW_CONSUMER);
+        assertThat(s.closed.getMessage()).isEqualTo("slow consumer; resume from seq 1");
+    }
+
+    @Test
+    void duplicatesAreDroppedAndAGapIsFilledFromHistoryBeforeGoingOn() throws Exception {
+        StalledSocket s = new StalledSocket();
+        List<Long> asked = new CopyOnWriteArrayList<>();
+        DeviceConnection c = new DeviceConnection(s.ws, new DeviceConnection.Identity("acc", "sid", "phone", Instant.now().plusSeconds(300)),
+                new DeviceConnection.Limits(100, 100, 50, 200, 50, 5000), (from, limit) -> {
+                    asked.add(from);
+                    return Uni.createFrom().item(from == 1 ? List.of(frame(2, DeliveryClass.ORDERED, null), frame(3, DeliveryClass.ORDERED, null))
+                            : List.of());
+                });
+        c.startAt("e1", 0, null);
+        c.offer(frame(1, DeliveryClass.ORDERED, null));
+        c.offer(frame(1, DeliveryClass.ORDERED, null)); // again (ingest and fan-out both delivered it)
+        c.offer(frame(4, DeliveryClass.ORDERED, null)); // 2 and 3 missing
+        s.releaseAll();
+        assertThat(asked).containsExactly(0L, 1L);
+        List<JsonNode> stream = s.frames().stream().filter(f -> f.path("type").asText().contains(".")).toList();
+        assertThat(stream).extracting(f -> f.path("seq").asLong()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(stream.get(0).path("echo").asBoolean()).isTrue(); // origin phone = this device
+    }
+
+    @Test
+    void resumeDecisions() {
+        assertThat(ResumePlan.decide("e", 10, 1L, null, null, 100)).isEqualTo(new ResumePlan(10, null));
+        assertThat(ResumePlan.decide("e", 10, 1L, 4L, "e", 100)).isEqualTo(new ResumePlan(4, null));
+        assertThat(ResumePlan.decide("e", 10, 1L, 0L, null, 100)).isEqualTo(new ResumePlan(0, null));
+        assertThat(ResumePlan.decide("e", 10, 1L, 4L, "old", 100).resync()).isEqualTo(ResumePlan.EPOCH_CHANGED);
+        assertThat(ResumePlan.decide("e", 10, 6L, 4L, "e", 100).resync()).isEqualTo(ResumePlan.HISTORY_TRIMMED);
+        assertThat(ResumePlan.decide("e", 10, 5L, 4L, "e", 100)).isEqualTo(new ResumePlan(4, null));
+        assertThat(ResumePlan.decide("e", 10, null, 4L, "e", 100).resync()).isEqualTo(ResumePlan.HISTORY_TRIMMED);
+        assertThat(ResumePlan.decide("e", 10, 1L, 11L, "e", 100).resync()).isEqualTo(ResumePlan.AHEAD_OF_STREAM);
+        assertThat(ResumePlan.decide("e", 10, 1L, 10L, "e", 100)).isEqualTo(new ResumePlan(10, null));
+        assertThat(ResumePlan.decide("e", 500, 1L, 4L, "e", 100).resync()).isEqualTo(ResumePlan.TOO_FAR_BEHIND);
+    }
+}
