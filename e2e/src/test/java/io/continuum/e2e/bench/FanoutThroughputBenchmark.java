@@ -1,6 +1,6 @@
 package io.continuum.e2e.bench;
 
-import io.continuum.e2e.notifications.TestUsers;
+import io.continuum.testing.TestUsers;
 import io.continuum.e2e.notifications.WsDevice;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.Tokens;

@@ -2,7 +2,7 @@ package io.continuum.e2e.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.continuum.e2e.notifications.Percentiles;
-import io.continuum.e2e.notifications.TestUsers;
+import io.continuum.testing.TestUsers;
 import io.continuum.e2e.notifications.WsDevice;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.Tokens;

@@ -1,5 +1,6 @@
 package io.continuum.notification.api;
 
+import io.continuum.platform.security.TokenClaims;
 import io.continuum.platform.revocation.RevokedSessions;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.TenantIdentityProvider;
@@ -35,7 +36,7 @@ public class TokenVerifier {
                     if (!(identity.getPrincipal() instanceof JsonWebToken jwt) || jwt.getSubject() == null) {
                         throw new Refused("invalid-token", "the token names no account");
                     }
-                    String sid = jwt.getClaim("sid");
+                    String sid = TokenClaims.sessionId(jwt);
                     if (sid != null && revoked.isRevoked(sid)) {
                         throw new Refused("session-revoked", "the token's session was revoked");
                     }

@@ -37,13 +37,13 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTestResource(LocalStackResource.class)
 class StreamSocketTest {
 
-    static final io.continuum.notification.support.TestUsers.User ANN = users("ann");
-    static final io.continuum.notification.support.TestUsers.User BEN = users("ben");
-    static final io.continuum.notification.support.TestUsers.User CAT = users("cat");
+    static final io.continuum.testing.TestUsers.User ANN = users("ann");
+    static final io.continuum.testing.TestUsers.User BEN = users("ben");
+    static final io.continuum.testing.TestUsers.User CAT = users("cat");
 
-    private static io.continuum.notification.support.TestUsers.User users(String prefix) {
+    private static io.continuum.testing.TestUsers.User users(String prefix) {
         io.continuum.testing.LocalStack.ensureInfra();
-        return io.continuum.notification.support.TestUsers.create(prefix);
+        return io.continuum.testing.TestUsers.create(prefix);
     }
 
     @org.junit.jupiter.api.AfterAll
