@@ -100,7 +100,7 @@ public class PresenceConsumer {
                 if (running) {
                     LOG.warnf("presence consumer failed (%s); retrying", e.toString());
                     try {
-                        Thread.sleep(1_000);
+                        Thread.sleep(1_000); // back off before reconnecting to Kafka
                     } catch (InterruptedException ie) {
                         Thread.currentThread().interrupt();
                         return;

@@ -71,7 +71,7 @@ class FanoutThroughputBenchmark {
         // let the connection-time frames (welcome, live, presence) drain
         await().atMost(Duration.ofMinutes(2)).pollDelay(Duration.ofSeconds(2)).until(() -> {
             long before = all.stream().mapToLong(d -> d.received.get()).sum();
-            Thread.sleep(1000);
+            Thread.sleep(1000); // quiet-period probe: the count must stay still for a second
             return all.stream().mapToLong(d -> d.received.get()).sum() == before;
         });
         long start = System.nanoTime();

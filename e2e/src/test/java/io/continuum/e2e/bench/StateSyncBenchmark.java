@@ -161,7 +161,7 @@ class StateSyncBenchmark {
         }
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline && !arrivedAll(arrived, r, n)) {
-            Thread.sleep(50);
+            Thread.sleep(50); // polling Kafka arrivals in a benchmark loop with a deadline
         }
         running.set(false);
         consumer.join();

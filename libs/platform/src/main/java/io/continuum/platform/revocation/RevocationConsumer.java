@@ -228,7 +228,7 @@ public class RevocationConsumer {
 
     private void sleep(long millis) {
         try {
-            Thread.sleep(millis);
+            Thread.sleep(millis); // backoff on the consumer thread while Kafka is unavailable
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             running = false;
