@@ -197,7 +197,7 @@ kc_install() {
     local zip="$CACHE_DIR/keycloak-quarkus-dist-$KC_VERSION.zip"
     if [[ ! -s "$zip" ]]; then
       say "keycloak: downloading org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip (177 MB, once) into $CACHE_DIR"
-      (cd "$REPO_ROOT" && ./mvnw -q -B dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
+      (cd "$REPO_ROOT" && ./mvnw -q -B -N dependency:copy -Dartifact="org.keycloak:keycloak-quarkus-dist:$KC_VERSION:zip" \
         -DoutputDirectory="$CACHE_DIR" -Dmdep.overWriteReleases=true) >"$LOG_DIR/keycloak-download.log" 2>&1 ||
         die "downloading Keycloak failed, see $LOG_DIR/keycloak-download.log"
     fi
