@@ -7,6 +7,7 @@ import io.continuum.events.EventContractViolation;
 import io.continuum.events.EventTypes;
 import io.continuum.events.Topics;
 import io.continuum.events.notification.PresenceChanged;
+import io.continuum.platform.kafka.ConsumerLoop;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,7 +22,6 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -46,9 +46,7 @@ public class PresenceConsumer {
     private final String bootstrapServers;
     private final String groupId;
     private final boolean enabled;
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private ConsumerLoop<String, byte[]> loop;
 
     public PresenceConsumer(Pool pool, AuthConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
@@ -62,53 +60,20 @@ public class PresenceConsumer {
         if (!enabled) {
             return;
         }
-        running = true;
-        thread = new Thread(this::run, "presence-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        loop = ConsumerLoop.start("presence-consumer", () -> new KafkaConsumer<>(properties()), (kafka, control) -> {
+            kafka.subscribe(List.of(Topics.NOTIFICATION_EVENTS));
+            while (control.running()) {
+                for (ConsumerRecord<String, byte[]> r : kafka.poll(Duration.ofMillis(500))) {
+                    apply(r);
+                }
+                kafka.commitSync();
+            }
+        });
     }
 
     void stop(@Observes ShutdownEvent ignored) {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(properties())) {
-                consumer = kafka;
-                kafka.subscribe(List.of(Topics.NOTIFICATION_EVENTS));
-                while (running) {
-                    for (ConsumerRecord<String, byte[]> r : kafka.poll(Duration.ofMillis(500))) {
-                        apply(r);
-                    }
-                    kafka.commitSync();
-                }
-            } catch (WakeupException e) {
-                // stopping
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warnf("presence consumer failed (%s); retrying", e.toString());
-                    try {
-                        Thread.sleep(1_000); // back off before reconnecting to Kafka
-                    } catch (InterruptedException ie) {
-                        Thread.currentThread().interrupt();
-                        return;
-                    }
-                }
-            } finally {
-                consumer = null;
-            }
+        if (loop != null) {
+            loop.stop(Duration.ofSeconds(5));
         }
     }
 

@@ -38,6 +38,7 @@ public final class TestUsers {
     }
 
     public static User create(String prefix) {
+        LocalStack.ensureInfra();
         String username = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         String password = "pw-" + UUID.randomUUID();
         String body = """

@@ -5,6 +5,7 @@ import io.continuum.notification.config.ReplicaId;
 import io.continuum.notification.domain.Frame;
 import io.continuum.notification.domain.Json;
 import io.continuum.notification.live.ConnectionRegistry;
+import io.continuum.platform.kafka.ConsumerLoop;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,9 +65,7 @@ public class FanoutBus {
     private final String bootstrap;
     private final byte[] scope;
     private KafkaProducer<String, String> producer;
-    private KafkaConsumer<String, String> consumer;
-    private Thread thread;
-    private volatile boolean running;
+    private ConsumerLoop<String, String> loop;
     private final CountDownLatch assigned = new CountDownLatch(1);
 
     public FanoutBus(NotificationConfig config, ReplicaId replica, ConnectionRegistry registry,
@@ -103,24 +102,13 @@ public class FanoutBus {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "notification-fanout-reader-" + replica.get());
-        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer());
-        running = true;
-        thread = new Thread(this::loop, "fanout-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        loop = ConsumerLoop.start("fanout-consumer",
+                () -> new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer()), this::follow);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(3000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.stop(Duration.ofSeconds(3));
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
@@ -158,45 +146,39 @@ public class FanoutBus {
         }
     }
 
-    private void loop() {
-        try {
-            List<TopicPartition> partitions = List.of();
-            while (running && partitions.isEmpty()) {
+    private void follow(KafkaConsumer<String, String> consumer, ConsumerLoop<String, String> control) {
+        List<TopicPartition> partitions = List.of();
+        while (control.running() && partitions.isEmpty()) {
+            try {
+                partitions = consumer.partitionsFor(config.fanout().topic(), Duration.ofSeconds(5)).stream()
+                        .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
+            } catch (WakeupException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warnf("fan-out topic %s not readable yet: %s", config.fanout().topic(), e.getMessage());
+            }
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        assigned.countDown();
+        LOG.infof("fan-out: replica %s reads %d partitions of %s", replica.get(), partitions.size(), config.fanout().topic());
+        while (control.running()) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                Header s = r.headers().lastHeader(SCOPE_HEADER);
+                if (s == null || !java.util.Arrays.equals(scope, s.value())) {
+                    continue; // another deployment's streams
+                }
+                Header h = r.headers().lastHeader(REPLICA_HEADER);
+                if (h != null && replica.get().equals(new String(h.value(), StandardCharsets.UTF_8))) {
+                    continue; // this replica delivered it already
+                }
                 try {
-                    partitions = consumer.partitionsFor(config.fanout().topic(), Duration.ofSeconds(5)).stream()
-                            .map(pi -> new TopicPartition(pi.topic(), pi.partition())).toList();
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    LOG.warnf("fan-out topic %s not readable yet: %s", config.fanout().topic(), e.getMessage());
+                    dispatch(Json.MAPPER.readValue(r.value(), Message.class));
+                } catch (Exception e) {
+                    LOG.warnf("unreadable fan-out message at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
                 }
             }
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
-            assigned.countDown();
-            LOG.infof("fan-out: replica %s reads %d partitions of %s", replica.get(), partitions.size(), config.fanout().topic());
-            while (running) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    Header s = r.headers().lastHeader(SCOPE_HEADER);
-                    if (s == null || !java.util.Arrays.equals(scope, s.value())) {
-                        continue; // another deployment's streams
-                    }
-                    Header h = r.headers().lastHeader(REPLICA_HEADER);
-                    if (h != null && replica.get().equals(new String(h.value(), StandardCharsets.UTF_8))) {
-                        continue; // this replica delivered it already
-                    }
-                    try {
-                        dispatch(Json.MAPPER.readValue(r.value(), Message.class));
-                    } catch (Exception e) {
-                        LOG.warnf("unreadable fan-out message at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            // stopping
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
         }
     }
 

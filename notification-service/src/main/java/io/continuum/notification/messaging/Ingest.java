@@ -5,6 +5,8 @@ import io.continuum.events.EventCodec;
 import io.continuum.notification.config.NotificationConfig;
 import io.continuum.notification.domain.FrameTypes;
 import io.continuum.notification.persistence.StreamStore;
+import io.continuum.platform.kafka.Backoff;
+import io.continuum.platform.kafka.ConsumerLoop;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -55,9 +57,7 @@ public class Ingest {
     private final Counter skipped;
     private final io.micrometer.core.instrument.Timer storeTime;
     private final io.micrometer.core.instrument.Timer eventAge;
-    private KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
-    private volatile boolean running;
+    private ConsumerLoop<String, byte[]> loop;
     private final CountDownLatch assigned = new CountDownLatch(1);
 
     public Ingest(NotificationConfig config, StreamStore store, FrameRouter router, MeterRegistry registry,
@@ -87,24 +87,13 @@ public class Ingest {
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        running = true;
-        thread = new Thread(this::loop, "stream-ingest");
-        thread.setDaemon(true);
-        thread.start();
+        loop = ConsumerLoop.start("stream-ingest",
+                () -> new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer()), this::follow);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        running = false;
-        if (consumer != null) {
-            consumer.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.stop(Duration.ofSeconds(5));
         }
     }
 
@@ -113,53 +102,45 @@ public class Ingest {
         return !config.ingest().enabled() || assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void loop() {
-        try {
-            consumer.subscribe(config.ingest().topics(), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    // offsets of fully stored batches were committed already
-                }
+    private void follow(KafkaConsumer<String, byte[]> consumer, ConsumerLoop<String, byte[]> control) {
+        consumer.subscribe(config.ingest().topics(), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // offsets of fully stored batches were committed already
+            }
 
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    partitions.forEach(consumer::position); // fix the start position now (auto.offset.reset=latest)
-                    if (!partitions.isEmpty()) {
-                        assigned.countDown();
-                    }
-                }
-            });
-            Duration backoff = Duration.ofMillis(200);
-            while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                if (records.isEmpty()) {
-                    continue;
-                }
-                try {
-                    process(records);
-                    consumer.commitAsync(offsets(records), (o, e) -> {
-                        if (e != null) {
-                            LOG.debugf("offset commit failed (%s); the batch may be read again", e.getMessage());
-                        }
-                    });
-                    backoff = Duration.ofMillis(200);
-                } catch (WakeupException e) {
-                    throw e;
-                } catch (RuntimeException e) {
-                    LOG.warnf("storing a batch of %d events failed (%s); reading it again in %d ms", records.count(),
-                            e.getMessage(), backoff.toMillis());
-                    rewind(records);
-                    sleep(backoff);
-                    backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : backoff.multipliedBy(2);
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                partitions.forEach(consumer::position); // fix the start position now (auto.offset.reset=latest)
+                if (!partitions.isEmpty()) {
+                    assigned.countDown();
                 }
             }
-        } catch (WakeupException e) {
-            // stopping
-        } finally {
+        });
+        Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
+        while (control.running()) {
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+            if (records.isEmpty()) {
+                continue;
+            }
             try {
-                consumer.close(Duration.ofSeconds(3));
+                process(records);
+                consumer.commitAsync(offsets(records), (o, e) -> {
+                    if (e != null) {
+                        LOG.debugf("offset commit failed (%s); the batch may be read again", e.getMessage());
+                    }
+                });
+                backoff.reset();
+            } catch (WakeupException e) {
+                throw e;
             } catch (RuntimeException e) {
-                LOG.debugf("consumer close: %s", e.getMessage());
+                // PostgreSQL trouble: keep the consumer (and its partitions), read the same batch again later
+                LOG.warnf("storing a batch of %d events failed (%s); reading it again in %d ms", records.count(),
+                        e.getMessage(), backoff.next().toMillis());
+                rewind(consumer, records);
+                if (!backoff.pause()) {
+                    return;
+                }
             }
         }
     }
@@ -215,17 +196,9 @@ public class Ingest {
         return offsets;
     }
 
-    private void rewind(ConsumerRecords<String, byte[]> records) {
+    private static void rewind(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
         for (TopicPartition tp : records.partitions()) {
             consumer.seek(tp, records.records(tp).get(0).offset());
-        }
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis()); // backoff while PostgreSQL is unavailable
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 }

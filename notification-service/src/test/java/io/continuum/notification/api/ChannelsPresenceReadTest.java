@@ -1,5 +1,8 @@
 package io.continuum.notification.api;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.continuum.testing.ThrowAwayUsers;
+import io.continuum.testing.TestUsers;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.continuum.events.EventTypes;
 import io.continuum.notification.support.WsClient;
@@ -27,21 +30,11 @@ import static org.hamcrest.Matchers.hasItem;
 @QuarkusTestResource(LocalStackResource.class)
 class ChannelsPresenceReadTest {
 
-    static final io.continuum.testing.TestUsers.User ANN = users("ann");
-    static final io.continuum.testing.TestUsers.User BEN = users("ben");
-    static final io.continuum.testing.TestUsers.User CAT = users("cat");
-
-    private static io.continuum.testing.TestUsers.User users(String prefix) {
-        io.continuum.testing.LocalStack.ensureInfra();
-        return io.continuum.testing.TestUsers.create(prefix);
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void deleteUsers() {
-        ANN.delete();
-        BEN.delete();
-        CAT.delete();
-    }
+    @RegisterExtension
+    static final ThrowAwayUsers USERS = new ThrowAwayUsers("ann", "ben", "cat");
+    static final TestUsers.User ANN = USERS.get("ann");
+    static final TestUsers.User BEN = USERS.get("ben");
+    static final TestUsers.User CAT = USERS.get("cat");
 
     private static final Duration WAIT = Duration.ofSeconds(15);
 

@@ -1,5 +1,8 @@
 package io.continuum.notification.api;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
+import io.continuum.testing.ThrowAwayUsers;
+import io.continuum.testing.TestUsers;
 import io.continuum.notification.live.CloseCodes;
 import io.continuum.notification.support.WsClient;
 import io.continuum.testing.LocalStackResource;
@@ -28,21 +31,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(LocalStackResource.class)
 class IdleReapingTest {
 
-    static final io.continuum.testing.TestUsers.User ANN = users("ann");
-    static final io.continuum.testing.TestUsers.User BEN = users("ben");
-    static final io.continuum.testing.TestUsers.User CAT = users("cat");
-
-    private static io.continuum.testing.TestUsers.User users(String prefix) {
-        io.continuum.testing.LocalStack.ensureInfra();
-        return io.continuum.testing.TestUsers.create(prefix);
-    }
-
-    @org.junit.jupiter.api.AfterAll
-    static void deleteUsers() {
-        ANN.delete();
-        BEN.delete();
-        CAT.delete();
-    }
+    @RegisterExtension
+    static final ThrowAwayUsers USERS = new ThrowAwayUsers("ann", "ben", "cat");
+    static final TestUsers.User ANN = USERS.get("ann");
+    static final TestUsers.User BEN = USERS.get("ben");
+    static final TestUsers.User CAT = USERS.get("cat");
 
     public static class ShortIdle implements QuarkusTestProfile {
         @Override

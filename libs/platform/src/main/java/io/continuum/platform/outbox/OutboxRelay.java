@@ -1,5 +1,6 @@
 package io.continuum.platform.outbox;
 
+import io.continuum.platform.kafka.Backoff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -130,7 +131,7 @@ public class OutboxRelay {
     }
 
     private void loop() {
-        Duration backoff = config.initialBackoff();
+        Backoff backoff = new Backoff(config.initialBackoff(), config.maxBackoff());
         while (running) {
             try {
                 wakeUp.tryAcquire(config.backstopInterval().toMillis(), TimeUnit.MILLISECONDS);
@@ -139,15 +140,16 @@ public class OutboxRelay {
                     return;
                 }
                 drainAllLanes();
-                backoff = config.initialBackoff();
+                backoff.reset();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 failures.increment();
-                LOG.warnf("Outbox publish failed (%s); retrying in %d ms", rootMessage(e), backoff.toMillis());
-                sleep(backoff);
-                backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+                LOG.warnf("Outbox publish failed (%s); retrying in %d ms", rootMessage(e), backoff.next().toMillis());
+                if (!backoff.pause()) {
+                    return;
+                }
                 wakeUp.release(); // rows are still there: try again
             }
         }
@@ -204,18 +206,6 @@ public class OutboxRelay {
             }
         } finally {
             connection.closeAndAwait();
-        }
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis()); // backoff between retries while Kafka or PostgreSQL is unavailable
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

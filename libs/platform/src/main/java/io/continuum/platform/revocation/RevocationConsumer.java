@@ -4,6 +4,8 @@ import io.continuum.events.CloudEvent;
 import io.continuum.events.EventCodec;
 import io.continuum.events.EventContractViolation;
 import io.continuum.events.EventTypes;
+import io.continuum.platform.kafka.Backoff;
+import io.continuum.platform.kafka.ConsumerLoop;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,7 +28,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -42,7 +43,7 @@ import org.jboss.logging.Logger;
  * record arrives, so a revocation reaches this instance within milliseconds of the outbox relay publishing it.
  *
  * <p>A plain {@link KafkaConsumer} on its own thread: no group coordination, no rebalances, nothing shared with the
- * service's own messaging. While Kafka is down it retries with a backoff; the revocations it already knows stay.
+ * service's own messaging. While Kafka is down {@link ConsumerLoop} reconnects with a backoff; the revocations it already knows stay.
  */
 @ApplicationScoped
 public class RevocationConsumer {
@@ -55,9 +56,7 @@ public class RevocationConsumer {
     private final String applicationName;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
 
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private ConsumerLoop<String, byte[]> loop;
 
     public RevocationConsumer(
             RevokedSessions sessions,
@@ -75,24 +74,12 @@ public class RevocationConsumer {
             LOG.info("revocation consumer disabled (continuum.revocation.enabled=false)");
             return;
         }
-        running = true;
-        thread = new Thread(this::run, "revocation-consumer");
-        thread.setDaemon(true);
-        thread.start();
+        loop = ConsumerLoop.start("revocation-consumer", () -> new KafkaConsumer<>(properties()), this::follow);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
-        if (thread != null) {
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (loop != null) {
+            loop.stop(Duration.ofSeconds(5));
         }
     }
 
@@ -101,38 +88,19 @@ public class RevocationConsumer {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void run() {
-        long backoffMs = 200;
-        while (running) {
-            try (KafkaConsumer<String, byte[]> kafka = new KafkaConsumer<>(properties())) {
-                consumer = kafka;
-                follow(kafka);
-                backoffMs = 200;
-            } catch (WakeupException e) {
-                // stop() woke us
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.warnf("revocation consumer failed (%s), retrying in %d ms", e.toString(), backoffMs);
-                    sleep(backoffMs);
-                    backoffMs = Math.min(backoffMs * 2, 5_000);
-                }
-            } finally {
-                consumer = null;
-            }
-        }
-    }
-
-    private void follow(KafkaConsumer<String, byte[]> kafka) {
+    private void follow(KafkaConsumer<String, byte[]> kafka, ConsumerLoop<String, byte[]> control) {
         Set<TopicPartition> assigned = new HashSet<>();
         long nextRefresh = 0;
         Map<TopicPartition, Long> catchUpTargets = null;
-        while (running) {
+        while (control.running()) {
             long now = System.currentTimeMillis();
             if (now >= nextRefresh) {
                 List<TopicPartition> partitions = partitions(kafka);
                 if (partitions.isEmpty()) {
                     LOG.debugf("topic %s has no partitions yet", config.topic());
-                    sleep(config.pollTimeout().toMillis());
+                    if (!Backoff.pause(config.pollTimeout())) {
+                        return;
+                    }
                     continue;
                 }
                 List<TopicPartition> added = partitions.stream().filter(p -> !assigned.contains(p)).toList();
@@ -224,14 +192,5 @@ public class RevocationConsumer {
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
-    }
-
-    private void sleep(long millis) {
-        try {
-            Thread.sleep(millis); // backoff on the consumer thread while Kafka is unavailable
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
     }
 }
