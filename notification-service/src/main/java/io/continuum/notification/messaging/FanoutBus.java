@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -146,7 +147,7 @@ public class FanoutBus {
         }
     }
 
-    private void follow(KafkaConsumer<String, String> consumer, ConsumerLoop<String, String> control) {
+    private void follow(Consumer<String, String> consumer, ConsumerLoop<String, String> control) {
         List<TopicPartition> partitions = List.of();
         while (control.running() && partitions.isEmpty()) {
             try {

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -102,7 +103,7 @@ public class Ingest {
         return !config.ingest().enabled() || assigned.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void follow(KafkaConsumer<String, byte[]> consumer, ConsumerLoop<String, byte[]> control) {
+    private void follow(Consumer<String, byte[]> consumer, ConsumerLoop<String, byte[]> control) {
         consumer.subscribe(config.ingest().topics(), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
@@ -196,7 +197,7 @@ public class Ingest {
         return offsets;
     }
 
-    private static void rewind(KafkaConsumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
+    private static void rewind(Consumer<String, byte[]> consumer, ConsumerRecords<String, byte[]> records) {
         for (TopicPartition tp : records.partitions()) {
             consumer.seek(tp, records.records(tp).get(0).offset());
         }

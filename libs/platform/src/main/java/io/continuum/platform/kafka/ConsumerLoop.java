@@ -2,6 +2,7 @@ package io.continuum.platform.kafka;
 
 import java.time.Duration;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
@@ -21,17 +22,17 @@ public final class ConsumerLoop<K, V> {
     /** What the loop does with one consumer; called again with a new consumer after it failed. */
     @FunctionalInterface
     public interface Body<K, V> {
-        void run(KafkaConsumer<K, V> consumer, ConsumerLoop<K, V> loop);
+        void run(Consumer<K, V> consumer, ConsumerLoop<K, V> loop);
     }
 
     private final String name;
-    private final Supplier<KafkaConsumer<K, V>> consumers;
+    private final Supplier<? extends Consumer<K, V>> consumers;
     private final Body<K, V> body;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile KafkaConsumer<K, V> current;
+    private volatile Consumer<K, V> current;
 
-    private ConsumerLoop(String name, Supplier<KafkaConsumer<K, V>> consumers, Body<K, V> body) {
+    private ConsumerLoop(String name, Supplier<? extends Consumer<K, V>> consumers, Body<K, V> body) {
         this.name = name;
         this.consumers = consumers;
         this.body = body;
@@ -40,7 +41,7 @@ public final class ConsumerLoop<K, V> {
     }
 
     /** Starts the thread; {@code consumers} makes a new consumer for each (re)connection. */
-    public static <K, V> ConsumerLoop<K, V> start(String name, Supplier<KafkaConsumer<K, V>> consumers, Body<K, V> body) {
+    public static <K, V> ConsumerLoop<K, V> start(String name, Supplier<? extends Consumer<K, V>> consumers, Body<K, V> body) {
         ConsumerLoop<K, V> loop = new ConsumerLoop<>(name, consumers, body);
         loop.thread.start();
         return loop;
@@ -53,7 +54,7 @@ public final class ConsumerLoop<K, V> {
     /** Stops polling (wakes a blocked poll) and waits for the thread to close its consumer. */
     public void stop(Duration timeout) {
         running = false;
-        KafkaConsumer<K, V> consumer = current;
+        Consumer<K, V> consumer = current;
         if (consumer != null) {
             consumer.wakeup();
         }
@@ -67,7 +68,7 @@ public final class ConsumerLoop<K, V> {
     private void run() {
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
         while (running) {
-            KafkaConsumer<K, V> consumer = null;
+            Consumer<K, V> consumer = null;
             try {
                 consumer = consumers.get();
                 current = consumer;
@@ -93,7 +94,7 @@ public final class ConsumerLoop<K, V> {
         }
     }
 
-    private void closeQuietly(KafkaConsumer<K, V> consumer) {
+    private void closeQuietly(Consumer<K, V> consumer) {
         try {
             consumer.close(CLOSE_TIMEOUT);
         } catch (RuntimeException e) {

@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -88,7 +89,7 @@ public class RevocationConsumer {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    private void follow(KafkaConsumer<String, byte[]> kafka, ConsumerLoop<String, byte[]> control) {
+    private void follow(Consumer<String, byte[]> kafka, ConsumerLoop<String, byte[]> control) {
         Set<TopicPartition> assigned = new HashSet<>();
         long nextRefresh = 0;
         Map<TopicPartition, Long> catchUpTargets = null;
@@ -124,11 +125,11 @@ public class RevocationConsumer {
         }
     }
 
-    private static boolean isCaughtUp(KafkaConsumer<String, byte[]> kafka, Map<TopicPartition, Long> targets) {
+    private static boolean isCaughtUp(Consumer<String, byte[]> kafka, Map<TopicPartition, Long> targets) {
         return targets.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue());
     }
 
-    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> kafka) {
+    private List<TopicPartition> partitions(Consumer<String, byte[]> kafka) {
         List<PartitionInfo> infos = kafka.partitionsFor(config.topic(), Duration.ofSeconds(10));
         if (infos == null) {
             return List.of();
@@ -136,7 +137,7 @@ public class RevocationConsumer {
         return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
     }
 
-    private void seekToLookback(KafkaConsumer<String, byte[]> kafka, List<TopicPartition> partitions) {
+    private void seekToLookback(Consumer<String, byte[]> kafka, List<TopicPartition> partitions) {
         long from = Instant.now().minus(config.lookback()).toEpochMilli();
         Map<TopicPartition, Long> query = new HashMap<>();
         partitions.forEach(p -> query.put(p, from));
