@@ -118,9 +118,15 @@ public class StreamStore {
                         from account_stream s where s.account_id = $1
                         limit 1""")
                 .execute(Tuple.of(accountId, UUID.randomUUID().toString()))
-                .map(rows -> {
-                    Row r = rows.iterator().next();
-                    return new StreamInfo(r.getString("epoch"), r.getLong("head"), r.getLong("low"));
+                .chain(rows -> {
+                    if (rows.size() > 0) {
+                        Row r = rows.iterator().next();
+                        return Uni.createFrom().item(new StreamInfo(r.getString("epoch"), r.getLong("head"), r.getLong("low")));
+                    }
+                    // Another connection created the stream concurrently: our insert waited for its commit and did
+                    // nothing, and this statement's snapshot predates that commit. A new statement sees the row.
+                    return info(accountId).map(info -> info.orElseThrow(
+                            () -> new IllegalStateException("stream of " + accountId + " vanished while being created")));
                 });
     }
 
