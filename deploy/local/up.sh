@@ -429,11 +429,49 @@ $(proxy_headers)
 EOF
       fi
     done < <(yaml_list "$ROUTES_FILE" routes)
+    gateway_static_locations
     cat <<EOF
   }
 }
 EOF
   } >"$out"
+}
+
+# The "static" list of routes.yaml: files the gateway serves itself (the web app).
+gateway_static_locations() {
+  local line prefix dir index types
+  types='types { text/html html; text/javascript js mjs; text/css css; application/json json; image/png png; image/svg+xml svg; }'
+  while IFS= read -r line; do
+    prefix="$(field "$line" prefix)"; dir="$(field "$line" dir)"; index="$(field "$line" index)"
+    [[ -n "$prefix" && -n "$dir" ]] || die "$ROUTES_FILE: a static route needs prefix and dir: $line"
+    cat <<EOF
+    location $prefix {
+      alias $REPO_ROOT/$dir/;
+      $types
+      add_header Cache-Control "no-cache";
+    }
+EOF
+    [[ -z "$index" ]] || cat <<EOF
+    location = $index {
+      root $REPO_ROOT/$dir;
+      $types
+      add_header Cache-Control "no-cache";
+      try_files /index.html =404;
+    }
+EOF
+  done < <(yaml_list "$ROUTES_FILE" static)
+}
+
+# The web app's packages (web/package-lock.json, keycloak-js among them): npm ci when the lockfile changed.
+web_install() {
+  local lock="$REPO_ROOT/web/package-lock.json" stamp="$REPO_ROOT/web/node_modules/.continuum-lock.sha256"
+  [[ -f "$lock" ]] || return 0
+  [[ "$(cat "$stamp" 2>/dev/null)" == "$(file_hash "$lock")" ]] && return 0
+  command -v npm >/dev/null || apt_install nodejs npm
+  say "web: npm ci (web/package-lock.json)"
+  (cd "$REPO_ROOT/web" && npm ci --no-audit --no-fund) >"$LOG_DIR/web-npm.log" 2>&1 9>&- ||
+    die "npm ci in web/ failed, see $LOG_DIR/web-npm.log"
+  file_hash "$lock" >"$stamp"
 }
 
 # "localhost" may resolve to ::1 first (browsers, Node): listen there too when the
@@ -449,6 +487,7 @@ gateway_ready() { http_ok "http://$GATEWAY_HOST:$GATEWAY_PORT/healthz"; }
 
 up_gateway() {
   command -v nginx >/dev/null || { apt_install nginx; CHANGED=1; }
+  web_install
   mkdir -p "$GW_DIR/tmp"
   gateway_conf "$GW_DIR/nginx.conf.new"
   nginx -t -q -p "$GW_DIR" -c "$GW_DIR/nginx.conf.new" -e "$LOG_DIR/gateway-error.log" >"$LOG_DIR/gateway-check.log" 2>&1 ||
