@@ -6,6 +6,9 @@
 #   3. deploy/local/up.sh --restart-services
 #                                        the services (fresh jars) and the gateway
 #   4. ./mvnw -B -pl e2e verify          whole-suite scenarios through the gateway
+#   5. web/ browser tests                two windows of one account in headless
+#                                        Chromium (Debian's package, installed
+#                                        when missing), npm test in web/
 #   always: deploy/local/down.sh for the parts this script started (a stack that
 #   was already running is left as it was found, with the services restarted on
 #   the new jars).
@@ -48,3 +51,7 @@ step "3/4 services and gateway from the fresh jars"
 
 step "4/4 end-to-end tests"
 ./mvnw -B -pl e2e verify "$@"
+
+step "5 browser tests: two windows of one account in headless Chromium (web/)"
+apt_install chromium
+(cd web && { [[ -d node_modules/playwright-core ]] || npm ci --no-audit --no-fund; } && npm test)

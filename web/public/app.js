@@ -313,6 +313,7 @@ async function connect() {
   const ws = new WebSocket(`${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?${q}`,
     ['continuum.v1', `bearer.${kc.token}`]);
   S.ws = ws;
+  S.lastSocket = ws;
   setConn('connecting');
   let opened = false;
   ws.onopen = () => { opened = true; };
