@@ -78,7 +78,7 @@ const S = {
   wallet: {}, inventory: {}, readMarkers: {},
   playback: {},              // contentId -> resume point (from snapshot, changes, frames)
   player: { contentId: CATALOG[0].id, positionMs: 0, durationMs: CATALOG[0].durationMs, state: 'stopped', at: performance.now() },
-  devices: [], presence: {},
+  devices: [], presence: {}, presenceAt: {},
   channels: [], channelHeads: {}, messages: {}, selectedChannel: null,
   ws: null, wsState: 'starting', seq: null, epoch: null, lastLatency: null, retry: 0,
   queue: JSON.parse(localStorage.getItem(QUEUE_KEY) || '[]'),
@@ -190,7 +190,9 @@ async function flush() {
       batch.forEach((q) => { q.inFlight = true; });
       let answer;
       try {
+        S.lastOpSentAt = Date.now();
         answer = await api('POST', '/api/state/ops', { ops: batch.map(({ inFlight, ...op }) => op) });
+        S.lastOpAnsweredAt = Date.now();
       } catch (e) {
         batch.forEach((q) => { delete q.inFlight; });
         saveQueue();
@@ -303,7 +305,7 @@ async function pullChanges() {
 }
 
 // ------------------------------------------------------------------ the live connection
-function setConn(state) { S.wsState = state; $('conn').textContent = state; renderQueue(); }
+function setConn(state) { S.wsState = state; $('conn').textContent = state; renderQueue(); renderDevices(); }
 
 async function connect() {
   if (S.signedOut || S.ws) return;
@@ -370,7 +372,7 @@ async function onFrame(f) {
       return;
     case 'live': setConn('live'); return;
     case 'resync': S.epoch = f.epoch; S.seq = f.head; $('seq').textContent = f.head; await loadSnapshot(); return;
-    case 'presence': S.presence[f.deviceId] = f.online; renderDevices(); return;
+    case 'presence': S.presence[f.deviceId] = f.online; S.presenceAt[f.deviceId] = Date.now(); renderDevices(); return;
     case 'pong': case 'auth-ok': case 'read-ok': case 'published': return;
     case 'error': console.warn('refused frame', f); return;
     default: break;
@@ -378,6 +380,7 @@ async function onFrame(f) {
   if (typeof f.seq !== 'number') return;
   S.seq = f.seq; S.epoch = f.epoch || S.epoch;
   $('seq').textContent = f.seq;
+  S.lastFrameAt = Date.now();
   if (f.time) { S.lastLatency = Math.max(0, Date.now() - Date.parse(f.time)); $('latency').textContent = `${S.lastLatency} ms`; }
   ackLater();
   const d = f.data || {};
@@ -417,6 +420,7 @@ function selectContent(id, fromUser = true) {
   renderPlayer();
 }
 function writePlayback(state, positionMs) {
+  S.lastActionAt = Date.now();
   const p = S.player;
   positionMs = Math.round(Math.max(0, p.durationMs ? Math.min(p.durationMs, positionMs) : positionMs));
   Object.assign(p, { state, positionMs, at: performance.now() });
@@ -457,13 +461,18 @@ function renderContinue() {
 
 // ------------------------------------------------------------------ devices
 async function loadDevices() {
+  const asked = Date.now();
   try {
     const [devices, presence] = await Promise.all([
       api('GET', '/api/auth/devices'),
       api('GET', '/api/notifications/presence').catch(() => null),
     ]);
     S.devices = Array.isArray(devices) ? devices : devices?.devices || [];
-    if (presence?.online) { S.presence = {}; presence.online.forEach((o) => { S.presence[o.deviceId] = true; }); }
+    if (presence?.online) {
+      // A presence frame that arrived after this question was asked is newer than its answer.
+      const online = new Set(presence.online.map((o) => o.deviceId));
+      for (const d of S.devices) if (!(S.presenceAt[d.deviceId] > asked)) S.presence[d.deviceId] = online.has(d.deviceId);
+    }
     renderDevices();
   } catch (e) { if (!(e instanceof Offline)) console.warn('devices', e); }
 }
