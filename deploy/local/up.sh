@@ -443,8 +443,8 @@ gateway_static_locations() {
   types='types { text/html html; text/javascript js mjs; text/css css; application/json json; image/png png; image/svg+xml svg; }'
   while IFS= read -r line; do
     prefix="$(field "$line" prefix)"; dir="$(field "$line" dir)"; index="$(field "$line" index)"
-    [[ -n "$prefix" && -n "$dir" ]] || die "$ROUTES_FILE: a static route needs prefix and dir: $line"
-    cat <<EOF
+    [[ -n "$dir" && -n "$prefix$index" ]] || die "$ROUTES_FILE: a static route needs dir and prefix or index: $line"
+    [[ -z "$prefix" ]] || cat <<EOF
     location $prefix {
       alias $REPO_ROOT/$dir/;
       $types

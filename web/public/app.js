@@ -603,27 +603,31 @@ function markRead() {
 }
 
 // ------------------------------------------------------------------ premium (billing) and recommendations: optional
+const PREMIUM_PLAN = 'premium-monthly';
+/** The badge: the account holds an active "premium" entitlement (billing-sync-service). Hidden while billing does not answer. */
 async function loadPremium() {
   try {
     const e = await api('GET', '/api/billing/entitlements');
-    const premium = Boolean(e?.premium ?? (e?.entitlements || []).some?.((x) => /premium/i.test(x.plan || x.product || x.name || '') && (x.active ?? true)));
+    const premium = (e?.entitlements || []).some((x) => x.entitlement === 'premium' && x.active);
     $('premium-badge').hidden = !premium;
-    $('premium-text').textContent = premium ? 'You are on Premium on every device.' : 'Free plan.';
+    $('premium-text').textContent = premium ? 'Premium is on, on every device of this account.' : 'Free plan.';
     $('upgrade').hidden = premium;
   } catch (e) {
-    if (e instanceof Offline) return;
+    if (e instanceof Offline || S.signedOut) return;
     $('premium-badge').hidden = true;
     $('upgrade').hidden = true;
     $('premium-text').textContent = 'Premium is unavailable right now.';
   }
 }
+/** Upgrade: a checkout session of the billing provider; its page sends the browser back to /billing/done. */
 async function upgrade() {
   try {
-    const c = await api('POST', '/api/billing/checkout', { plan: 'premium', returnUrl: `${location.origin}/` },
-      { headers: { 'Idempotency-Key': newId('checkout') } });
-    const url = c?.checkoutUrl || c?.url || c?.redirectUrl;
-    if (url) location.assign(url); else toast('Checkout is unavailable right now.');
-  } catch (e) { toast(e instanceof Offline ? 'Offline: try again when connected.' : 'Checkout is unavailable right now.'); }
+    const c = await api('POST', '/api/billing/checkout', { planId: PREMIUM_PLAN }, { headers: { 'Idempotency-Key': newId('checkout') } });
+    if (c?.url) location.assign(c.url); else toast('Checkout is unavailable right now.');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) { toast('This account already has Premium.'); loadPremium(); return; }
+    toast(e instanceof Offline ? 'Offline: try again when connected.' : 'Checkout is unavailable right now.');
+  }
 }
 async function loadRecs() {
   const minutes = Number($('minutes').value) || 30;
@@ -702,6 +706,10 @@ async function main() {
   const authenticated = await kc.init({ onLoad: 'login-required', pkceMethod: 'S256', checkLoginIframe: false });
   if (!authenticated) return;
   S.accountId = kc.tokenParsed.sub;
+  if (location.pathname === '/billing/done') {
+    history.replaceState(null, '', '/');
+    toast('Payment done: Premium shows on every device as soon as the provider confirms it.');
+  }
   $('who').textContent = `${kc.tokenParsed.preferred_username} · ${deviceName()}`;
   $('sign-out').hidden = false;
   try {
