@@ -6,6 +6,7 @@
 // Writes are sync-protocol ops (POST /api/state/ops) kept in a queue in localStorage: offline they wait, and they
 // are replayed when the connection returns (op ids make a replay harmless).
 import Keycloak, { NetworkError } from '/app/vendor/keycloak-js/keycloak.js';
+import { fmt, parseClock, deviceName as utilDeviceName, enqueueOp, unreadCount } from '/app/util.js';
 
 const cfg = Object.assign({ keycloakUrl: 'http://localhost:8180', realm: 'continuum', clientId: 'continuum-web' },
   window.continuumConfig || {});
@@ -35,33 +36,13 @@ const el = (tag, props = {}, ...kids) => {
   for (const k of kids) e.append(k);
   return e;
 };
-export function fmt(ms) {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60), sec = String(s % 60).padStart(2, '0');
-  return h ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
-export function parseClock(text) {
-  const m = /^\s*(?:(\d+):)?(\d{1,3}):([0-5]\d)\s*$/.exec(text);
-  if (!m) return null;
-  return ((Number(m[1] || 0) * 60 + Number(m[2])) * 60 + Number(m[3])) * 1000;
-}
 function toast(text) {
   const t = $('toast');
   t.textContent = text;
   clearTimeout(toast.timer);
   toast.timer = setTimeout(() => { t.textContent = ''; }, 6000);
 }
-function deviceName() {
-  const ua = navigator.userAgent;
-  const brands = (navigator.userAgentData?.brands || []).map((b) => b.brand);
-  const browser = brands.find((b) => /Edge|Opera|Brave/.test(b)) || brands.find((b) => /Google Chrome/.test(b))
-    || (brands.includes('Chromium') || /Chrom(e|ium)/.test(ua) ? 'Chromium'
-      : /Firefox\//.test(ua) ? 'Firefox' : /Safari\//.test(ua) ? 'Safari' : 'Browser');
-  const platform = navigator.userAgentData?.platform
-    || (/Android/.test(ua) ? 'Android' : /iPhone|iPad/.test(ua) ? 'iOS' : /Mac OS/.test(ua) ? 'macOS'
-      : /Windows/.test(ua) ? 'Windows' : /Linux/.test(ua) ? 'Linux' : 'the web');
-  return `${browser.replace('Google ', '')} on ${platform}`.slice(0, 80);
-}
+const deviceName = () => utilDeviceName(navigator.userAgent, navigator.userAgentData);
 function newId(prefix) { return `${prefix}-${crypto.randomUUID()}`; }
 
 // A stable id per browser profile: the device id.
@@ -173,10 +154,7 @@ function renderQueue() {
 /** Queues one op (and sends it at once when possible). A newer playback op replaces a queued one of the same title. */
 function enqueue(op) {
   op.opId = newId(deviceId.slice(0, 12));
-  if (op.kind === 'playback.set') {
-    S.queue = S.queue.filter((q) => q.inFlight || q.kind !== 'playback.set' || q.contentId !== op.contentId);
-  }
-  S.queue.push(op);
+  S.queue = enqueueOp(S.queue, op);
   saveQueue();
   flush();
 }
@@ -569,10 +547,7 @@ function addMessage(d) {
   if (S.selectedChannel === d.channelId) renderMessages();
 }
 /** Unread: messages after the account's read marker (shared by all its devices) that this device did not send. */
-function unread(channelId) {
-  const marker = S.readMarkers[channelId] || 0;
-  return (S.messages[channelId] || []).filter((m) => (m.channelSeq ?? m.seq) > marker && m.senderDeviceId !== deviceId).length;
-}
+function unread(channelId) { return unreadCount(S.messages[channelId], S.readMarkers[channelId], deviceId); }
 function renderChannels() {
   $('channel-list').replaceChildren(...S.channels.map((c) => {
     const n = unread(c.channelId);
