@@ -237,6 +237,7 @@ function followPlayback(v, origin) {
   if (v.contentId !== p.contentId && p.state === 'playing') return;
   if (v.contentId !== p.contentId) selectContent(v.contentId, false);
   Object.assign(p, { positionMs: v.positionMs, durationMs: v.durationMs || p.durationMs, state: v.state, at: performance.now() });
+  S.lastFollowAt = Date.now();
   const from = S.devices.find((d) => d.deviceId === origin)?.displayName || origin;
   $('player-origin').textContent = from && origin !== deviceId ? `${v.state === 'playing' ? 'Playing' : 'Paused'} from ${from}.` : '';
   renderPlayer();

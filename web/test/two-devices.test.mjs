@@ -138,15 +138,18 @@ test('two windows of one account stay in step', { timeout: 240_000 }, async (t) 
     await A.waitForFunction(() => window.continuum.queue.length === 0 && !window.continuum.flushing, null, { timeout: STEP });
     await A.fill('#seek-to', '12:34');
     const t0 = Date.now();
-    await A.click('#seek-form button[type=submit]');
+    await A.press('#seek-to', 'Enter'); // the keyboard: submits the "jump to" form
     await B.waitForFunction(() => document.getElementById('position').textContent === '12:34'
       && document.getElementById('play-state').textContent === 'paused', null, { timeout: STEP, polling: 10 });
-    const ms = Date.now() - t0;
+    const wall = Date.now() - t0;
+    // From the moment A's page handled the action to the moment B's page showed it: both pages read the same clock
+    // (one machine). The wall time around it adds the test driver's own work (CDP round trips, polling).
     const a = await A.evaluate(() => ({ action: window.continuum.lastActionAt, sent: window.continuum.lastOpSentAt }));
-    const b = await B.evaluate(() => ({ frame: window.continuum.lastFrameAt, latency: window.continuum.lastLatency }));
-    console.log(`B showed 12:34 ${ms} ms after A's click (the page saw the click +${a.action - t0} ms, sent the op +${a.sent - t0} ms;`
-      + ` B's frame +${b.frame - t0} ms, ${b.latency} ms after the change was stored)`);
-    assert.ok(ms < 1000, `B showed 12:34 after ${ms} ms (promise: under 1 s)`);
+    const b = await B.evaluate(() => ({ shown: window.continuum.lastFollowAt, frame: window.continuum.lastFrameAt, latency: window.continuum.lastLatency }));
+    const ms = b.shown - a.action;
+    console.log(`B showed 12:34 ${ms} ms after A's page took the action (op sent +${a.sent - a.action} ms, frame at B`
+      + ` +${b.frame - a.action} ms, ${b.latency} ms after the change was stored; ${wall} ms wall time in the test driver)`);
+    assert.ok(ms >= 0 && ms < 1000, `B showed 12:34 ${ms} ms after A's action (promise: under 1 s)`);
     assert.equal(await text(A, '#position'), '12:34');
     assert.match(await text(B, '#continue'), /The Long Afternoon · 12:34/);
     assert.match(await text(B, '#seq'), /^\d+$/);
