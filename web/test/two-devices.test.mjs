@@ -67,7 +67,7 @@ async function shot(name) {
 /** Both windows in one picture (the README's screenshot is one of these). */
 async function sideBySide(file, caption) {
   const [a, b] = await Promise.all([A.screenshot(), B.screenshot()]);
-  const page = await browser.newPage({ viewport: { width: 1880, height: 1010 } });
+  const page = await browser.newPage({ viewport: { width: 1880, height: 1048 } });
   const img = (buf, label) => `<figure><figcaption>${label}</figcaption><img src="data:image/png;base64,${buf.toString('base64')}"></figure>`;
   await page.setContent(`<style>body{margin:0;display:flex;gap:16px;padding:8px;background:#444;font:14px system-ui}
     figure{margin:0}figcaption{color:#fff;padding:2px 0 6px}img{border:1px solid #000;display:block;width:920px}</style>
@@ -230,5 +230,17 @@ test('two windows of one account stay in step', { timeout: 240_000 }, async (t) 
     await B.locator(`#device-list li[data-device="${idA}"]`).waitFor({ state: 'detached', timeout: STEP });
     assert.equal(await text(B, '#conn'), 'live', 'B stays signed in');
     await shot('revoked-A-from-B');
+  });
+
+  await t.test('B renames itself, then logs out everywhere: B shows it was signed out', async () => {
+    const idB = await deviceIdOf(B);
+    await B.locator(`#device-list li[data-device="${idB}"] button`, { hasText: 'Rename' }).click();
+    await B.fill(`#device-list li[data-device="${idB}"] input`, 'Living-room laptop');
+    await B.press(`#device-list li[data-device="${idB}"] input`, 'Enter');
+    await B.locator(`#device-list li[data-device="${idB}"] .name`, { hasText: 'Living-room laptop' }).waitFor({ timeout: STEP });
+    await B.click('#logout-everywhere');
+    await B.locator('#signed-out').waitFor({ state: 'visible', timeout: STEP });
+    assert.equal(await B.evaluate(() => window.continuum.lastSocket?.readyState), 3 /* CLOSED */);
+    await shot('logged-out-everywhere');
   });
 });
