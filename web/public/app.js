@@ -101,7 +101,9 @@ async function api(method, path, body, { headers = {} } = {}) {
     setOnline(false);
     throw new Offline(String(e));
   }
-  if (res.status === 502 || res.status === 503 || res.status === 504) { setOnline(false); throw new Offline(`HTTP ${res.status}`); }
+  // 502/504: the gateway cannot reach the service (down, restarting): like being offline, the queue waits.
+  // A 503 is the service's own answer (e.g. Keycloak unreachable from auth-service): an error to show.
+  if (res.status === 502 || res.status === 504) { setOnline(false); throw new Offline(`HTTP ${res.status}`); }
   setOnline(true);
   const type = res.headers.get('Content-Type') || '';
   const data = res.status === 204 ? null : type.includes('json') ? await res.json().catch(() => null) : await res.text();
