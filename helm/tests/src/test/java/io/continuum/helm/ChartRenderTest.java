@@ -63,7 +63,7 @@ class ChartRenderTest {
         Map<String, Object> notif = hpas.stream().filter(h -> "notification-service".equals(Charts.name(h))).findFirst().orElseThrow();
         assertThat((String) Charts.at(notif, "spec", "metrics", "0", "type")).isEqualTo("Pods");
         assertThat((String) Charts.at(notif, "spec", "metrics", "0", "pods", "metric", "name"))
-                .isEqualTo("continuum_notification_connections");
+                .isEqualTo("continuum_notification_sockets");
         assertThat(Charts.ofKind(docs, "PodDisruptionBudget")).hasSize(5);
         for (Map<String, Object> dep : Charts.ofKind(docs, "Deployment")) {
             assertThat((Object) Charts.at(dep, "spec", "template", "spec", "affinity", "podAntiAffinity",
