@@ -318,7 +318,8 @@ final class LiveConnection {
         }
         long in;
         try {
-            in = Duration.between(clock.instant(), Instant.parse(expiresAt)).minusSeconds(60).toMillis();
+            // the device's own record of the expiry (its clock may be off; the server's tokenExpiresAt is in server time)
+            in = Duration.between(clock.instant(), auth.current().expiresAt()).minusSeconds(60).toMillis();
         } catch (RuntimeException e) {
             return;
         }
@@ -330,7 +331,7 @@ final class LiveConnection {
                 handler.revoked(e.getMessage());
             } catch (ContinuumException e) {
                 // Keycloak unreachable: try again in a while; the socket closes with 4001 if it never works
-                scheduleTokenRefresh(clock.instant().plusSeconds(75).toString());
+                tokenRefresh = loop.schedule(() -> scheduleTokenRefresh(expiresAt), 15, TimeUnit.SECONDS);
             }
         }, Math.max(in, 1000), TimeUnit.MILLISECONDS);
     }
