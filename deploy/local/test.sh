@@ -6,6 +6,7 @@
 #   3. deploy/local/up.sh --restart-services
 #                                        the services (fresh jars) and the gateway
 #   4. ./mvnw -B -pl e2e verify          whole-suite scenarios through the gateway
+#      ./mvnw -B -pl e2e verify -Pdrills then the fault drills (stop and restart shared parts)
 #   always: deploy/local/down.sh for the parts this script started (a stack that
 #   was already running is left as it was found, with the services restarted on
 #   the new jars).
@@ -48,3 +49,6 @@ step "3/4 services and gateway from the fresh jars"
 
 step "4/4 end-to-end tests"
 ./mvnw -B -pl e2e verify "$@"
+
+step "fault drills (they stop shared servers, so only this sequential run has them; e2e -Pdrills)"
+./mvnw -B -pl e2e verify -Pdrills "$@"

@@ -87,6 +87,7 @@ public final class ContinuumClient implements AutoCloseable {
     private volatile boolean networkEnabled = true;
     private volatile boolean online;
     private volatile Thread loopThread;
+    private boolean registered;
     private int sendFailures;
     private int isolate;
     private ScheduledFuture<?> sendTimer;
@@ -391,14 +392,23 @@ public final class ContinuumClient implements AutoCloseable {
         sendSoon(Duration.ZERO);
     }
 
+    private void ensureRegistered() {
+        if (!registered) {
+            register();
+        }
+    }
+
     private void register() {
+        registered = false;
         api.post("/api/auth/devices", Map.of("deviceId", config.deviceId, "kind", config.kind,
                 "platform", config.platform, "displayName", config.displayName));
+        registered = true;
     }
 
     private void reSignIn(String why) {
         try {
             auth.reSignIn(why);
+            registered = false;
             register();
         } catch (ContinuumException.SignedOut e) {
             signedOut(e.getMessage());
@@ -409,6 +419,7 @@ public final class ContinuumClient implements AutoCloseable {
     private void signedOut(String reason) {
         boolean was = started;
         started = false;
+        registered = false;
         auth.forget();
         store.put("refreshToken", null);
         live.stop();
@@ -446,8 +457,14 @@ public final class ContinuumClient implements AutoCloseable {
         batch.forEach(q -> ops.add(q.op()));
         JsonNode answer;
         try {
+            ensureRegistered();
             answer = api.post("/api/state/ops", Map.of("ops", ops));
         } catch (ContinuumException.Problem p) {
+            if (!registered) {
+                LOG.log(System.Logger.Level.WARNING, "{0}: device registration refused: {1}", config.deviceId, p.getMessage());
+                sendTimer = loop.schedule(this::sendQueue, backoff.delay(sendFailures++).toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            }
             poison(batch, p);
             publishView();
             sendSoon(Duration.ZERO);
@@ -607,6 +624,11 @@ public final class ContinuumClient implements AutoCloseable {
 
     /** The live socket's events, on the loop. */
     private final class Live implements LiveConnection.Handler {
+        @Override
+        public void beforeConnect() {
+            ensureRegistered();
+        }
+
         @Override
         public void welcome(JsonNode welcome) {
             setOnline(true);

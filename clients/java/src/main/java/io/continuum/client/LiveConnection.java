@@ -32,6 +32,9 @@ final class LiveConnection {
 
     /** What the client does with the connection's events; always called on the loop. */
     interface Handler {
+        /** Called on the loop before each connection attempt (e.g. to register the device); may throw to back off. */
+        void beforeConnect();
+
         /** The welcome arrived: the socket is live. */
         void welcome(JsonNode welcome);
 
@@ -148,6 +151,7 @@ final class LiveConnection {
         int gen = ++generation;
         String token;
         try {
+            handler.beforeConnect();
             token = auth.accessToken();
         } catch (ContinuumException.SignedOut e) {
             handler.revoked(e.getMessage());
