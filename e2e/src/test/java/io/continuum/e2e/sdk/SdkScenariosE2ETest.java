@@ -198,10 +198,11 @@ class SdkScenariosE2ETest {
             Devices.Device tv = d.start("tv", "tv");
             // the phone's clock runs 10 minutes fast: the skew measured at connect must correct its action times
             Devices.Device phone = d.build("phone", "phone", true);
-            ContinuumClient fast = ContinuumClient.builder().gateway(LocalStack.GATEWAY_URL).keycloak(LocalStack.KEYCLOAK_URL)
-                    .device(phone.client().deviceId(), "phone", "java", "phone").store(phone.store())
-                    .clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10))).build();
+            String phoneId = phone.client().deviceId();
             d.closeOne(phone.client());
+            ContinuumClient fast = ContinuumClient.builder().gateway(LocalStack.GATEWAY_URL).keycloak(LocalStack.KEYCLOAK_URL)
+                    .device(phoneId, "phone", "java", "phone").store(phone.store())
+                    .clock(Clock.offset(Clock.systemUTC(), Duration.ofMinutes(10))).build();
             fast.signInWithPassword(d.user.username(), d.user.password()).start();
             await().atMost(WAIT).until(() -> fast.online() && laptop.client().online() && tv.client().online());
             assertThat(fast.clockSkew()).isBetween(Duration.ofMinutes(-10).minusSeconds(2), Duration.ofMinutes(-10).plusSeconds(2));
