@@ -1,6 +1,8 @@
 package io.continuum.session.domain;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 
 /**
  * One client operation of a batch. Every op carries a client-generated {@code opId}: the first answer for an op id
@@ -12,8 +14,13 @@ public sealed interface Op {
 
     String kind();
 
-    /** Position of a content item; last accepted action wins. */
-    record PlaybackSet(String opId, String contentId, long positionMs, long durationMs, String state) implements Op {
+    /**
+     * Position of a content item. The latest user action wins: with {@link Stamp} members, a replay that lost to a
+     * newer action of another device is rejected ({@code superseded}); without them, the last accepted wins.
+     */
+    record PlaybackSet(String opId, String contentId, long positionMs, long durationMs, String state,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Long seenRevision,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Instant actedAt) implements Op, Stamped {
         public String kind() { return OpKinds.PLAYBACK_SET; }
     }
 
@@ -45,9 +52,22 @@ public sealed interface Op {
         public String kind() { return OpKinds.ACHIEVEMENT_UNLOCK; }
     }
 
-    /** World position; latest accepted wins. */
-    record WorldMove(String opId, String zone, double x, double y, double z) implements Op {
+    /** World position; the latest user action wins, like {@link PlaybackSet}. */
+    record WorldMove(String opId, String zone, double x, double y, double z,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Long seenRevision,
+                     @JsonInclude(JsonInclude.Include.NON_NULL) Instant actedAt) implements Op, Stamped {
         public String kind() { return OpKinds.WORLD_MOVE; }
+    }
+
+    /**
+     * An op stamped by the device: the account revision it had seen when the user acted, and when the user acted
+     * (device clock corrected by the skew the device measured against the servers). Both optional; null members are
+     * left out of the op's fingerprint, so unstamped ops hash as before.
+     */
+    interface Stamped {
+        Long seenRevision();
+
+        Instant actedAt();
     }
 
     /** Profile or preferences write based on {@code baseVersion}; a stale base is rejected with the current value. */

@@ -7,6 +7,8 @@ import io.continuum.platform.problem.ProblemException;
 import io.continuum.session.config.StateConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -89,7 +91,8 @@ public class OpParser {
                     errors.add(new Problem.FieldError(f.at("positionMs"), "must not be greater than durationMs (" + duration + ")"));
                 }
                 String state = f.string("state", Pattern.compile("playing|paused|stopped"), true);
-                yield new Op.PlaybackSet(opId, f.string("contentId", KEY, true), position, duration, state);
+                yield new Op.PlaybackSet(opId, f.string("contentId", KEY, true), position, duration, state,
+                        f.optionalRevision("seenRevision"), f.instant("actedAt"));
             }
             case OpKinds.WALLET_CREDIT -> new Op.WalletCredit(opId, f.string("currency", KEY, true),
                     f.integer("amount", 1, MAX_AMOUNT, true), f.reason());
@@ -104,7 +107,7 @@ public class OpParser {
                     f.integer("quantity", 1, MAX_QUANTITY, true), f.reason());
             case OpKinds.ACHIEVEMENT_UNLOCK -> new Op.AchievementUnlock(opId, f.string("achievementId", KEY, true));
             case OpKinds.WORLD_MOVE -> new Op.WorldMove(opId, f.string("zone", KEY, true),
-                    f.coordinate("x"), f.coordinate("y"), f.coordinate("z"));
+                    f.coordinate("x"), f.coordinate("y"), f.coordinate("z"), f.optionalRevision("seenRevision"), f.instant("actedAt"));
             case OpKinds.PROFILE_PUT, OpKinds.PREFERENCES_PUT -> new Op.DocumentPut(opId,
                     kind.substring(0, kind.indexOf('.')), f.integer("baseVersion", 0, Long.MAX_VALUE - 1, true),
                     f.document("value", config.maxDocumentBytes()));
@@ -155,6 +158,28 @@ public class OpParser {
                 return min;
             }
             return value;
+        }
+
+        Long optionalRevision(String name) {
+            JsonNode v = node.get(name);
+            return v == null || v.isNull() ? null : integer(name, 0, Long.MAX_VALUE, false);
+        }
+
+        /** An optional ISO-8601 instant ({@code 2026-11-28T01:40:13.001Z}). */
+        Instant instant(String name) {
+            JsonNode v = node.get(name);
+            if (v == null || v.isNull()) {
+                return null;
+            }
+            try {
+                if (v.isTextual() && v.textValue().length() <= 40) {
+                    return Instant.parse(v.textValue());
+                }
+            } catch (DateTimeParseException e) {
+                // reported below
+            }
+            errors.add(new Problem.FieldError(at(name), "must be an ISO-8601 instant such as 2026-11-28T01:40:13.001Z"));
+            return null;
         }
 
         double coordinate(String name) {

@@ -9,6 +9,8 @@ public final class Rejections {
     public static final String ALREADY_UNLOCKED = "already-unlocked";
     public static final String STALE_VERSION = "stale-version";
     public static final String NOT_FORWARD = "not-forward";
+    /** A replayed playback/world op lost to a newer action of another device it had not seen ({@code current} = the winner). */
+    public static final String SUPERSEDED = "superseded";
     /** The op id was answered before for a different op (a client bug): nothing applied, nothing stored. */
     public static final String OP_ID_REUSED = "op-id-reused";
 

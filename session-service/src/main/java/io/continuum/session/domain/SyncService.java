@@ -106,15 +106,21 @@ public class SyncService {
                 "this server does not know op kind '" + u.kind() + "'; known kinds: " + String.join(", ", OpKinds.ALL), null));
         }
         if (op instanceof Op.PlaybackSet p) {
-            boolean finished = p.durationMs() > 0 && p.positionMs() >= config.finishedRatio() * p.durationMs();
-            ObjectNode value = obj().put("contentId", p.contentId()).put("positionMs", p.positionMs())
-                    .put("durationMs", p.durationMs()).put("state", p.state()).put("finished", finished);
-            OpResult result = OpResult.applied(op.opId(), rev, value);
-            JsonNode stored = stored(result);
-            return db.upsertPlayback(s, a, p.contentId(), p.positionMs(), p.durationMs(), p.state(), finished, b.device, rev,
-                            op.opId(), fp, value.toString(), stored.toString())
-                    .chain(() -> events.playback(a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state()))
-                    .map(x -> accept(b, op, rev, stored, result));
+            Instant acted = actedAt(p);
+            return db.lastPlayback(s, a, p.contentId()).chain(last -> {
+                if (loses(p, acted, b.device, last)) {
+                    return superseded(b, op, acted, last);
+                }
+                boolean finished = p.durationMs() > 0 && p.positionMs() >= config.finishedRatio() * p.durationMs();
+                ObjectNode value = obj().put("contentId", p.contentId()).put("positionMs", p.positionMs())
+                        .put("durationMs", p.durationMs()).put("state", p.state()).put("finished", finished);
+                OpResult result = OpResult.applied(op.opId(), rev, value);
+                JsonNode stored = stored(result);
+                return db.upsertPlayback(s, a, p.contentId(), p.positionMs(), p.durationMs(), p.state(), finished, b.device, rev,
+                                acted.atOffset(ZoneOffset.UTC), op.opId(), fp, value.toString(), stored.toString())
+                        .chain(() -> events.playback(a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state()))
+                        .map(x -> accept(b, op, rev, stored, result));
+            });
         }
         if (op instanceof Op.WalletCredit c) {
             return db.addToWallet(s, a, c.currency(), c.amount(), rev)
@@ -163,11 +169,18 @@ public class SyncService {
                             obj().put("achievementId", u.achievementId()).put("unlockedAt", when))));
         }
         if (op instanceof Op.WorldMove w) {
-            ObjectNode value = obj().put("zone", w.zone()).put("x", w.x()).put("y", w.y()).put("z", w.z());
-            return db.upsertWorldPosition(s, a, value.toString(), b.device, rev)
-                    .chain(() -> db.ledger(s, a, rev, op.opId(), b.device, "move", w.zone(), 0, 0, null))
-                    .chain(() -> applied(b, op, rev, StateChanged.WORLD_POSITION, "position", value,
-                            events.changed(a, b.device, rev, op.opId(), StateChanged.WORLD_POSITION, "position", value)));
+            Instant acted = actedAt(w);
+            return db.lastWorldMove(s, a).chain(last -> {
+                if (loses(w, acted, b.device, last)) {
+                    return superseded(b, op, acted, last);
+                }
+                ObjectNode value = obj().put("zone", w.zone()).put("x", w.x()).put("y", w.y()).put("z", w.z())
+                        .put("actedAt", UTC_MILLIS.format(acted));
+                return db.upsertWorldPosition(s, a, value.toString(), b.device, rev)
+                        .chain(() -> db.ledger(s, a, rev, op.opId(), b.device, "move", w.zone(), 0, 0, null))
+                        .chain(() -> applied(b, op, rev, StateChanged.WORLD_POSITION, "position", value,
+                                events.changed(a, b.device, rev, op.opId(), StateChanged.WORLD_POSITION, "position", value)));
+            });
         }
         if (op instanceof Op.DocumentPut d) {
             return db.document(s, a, d.doc()).chain(row -> {
@@ -197,6 +210,61 @@ public class SyncService {
 
         }
         throw new IllegalArgumentException("unhandled op " + op);
+    }
+
+    /**
+     * When the user acted: the op's {@code actedAt}, or now when it has none; never later than the server's clock (a
+     * device whose clock runs ahead must not win every future conflict).
+     */
+    static Instant actedAt(Op.Stamped op) {
+        Instant now = Instant.now();
+        return op.actedAt() == null || op.actedAt().isAfter(now) ? now : op.actedAt();
+    }
+
+    /**
+     * "Offline never rewinds another device": an op loses when the key changed after the revision its device had
+     * seen ({@code seenRevision}), that change came from another device, and that device's user acted later. Ops
+     * without {@code seenRevision} keep the old rule (the last accepted wins); a tie goes to the op.
+     *
+     * @param last {revision, device, action time, value} of the key's last accepted action, or null
+     */
+    static boolean loses(Op.Stamped op, Instant acted, String device, Object[] last) {
+        if (last == null || op.seenRevision() == null) {
+            return false;
+        }
+        long revision = ((Number) last[0]).longValue();
+        Instant lastActed = toInstant(last[2]);
+        return revision > op.seenRevision() && !device.equals(last[1]) && lastActed != null && lastActed.isAfter(acted);
+    }
+
+    private Uni<OpResult> superseded(Batch b, Op op, Instant acted, Object[] last) {
+        ObjectNode current = (ObjectNode) readTree((String) last[3]);
+        current.put("deviceId", (String) last[1]).put("revision", ((Number) last[0]).longValue());
+        current.put("actedAt", UTC_MILLIS.format(toInstant(last[2])));
+        return rejected(b, op, Rejections.SUPERSEDED, "device " + last[1] + " acted at " + UTC_MILLIS.format(toInstant(last[2]))
+                + ", after this op (" + UTC_MILLIS.format(acted) + "), in a change this device had not seen", current);
+    }
+
+    private static Instant toInstant(Object t) {
+        if (t == null) {
+            return null;
+        }
+        if (t instanceof Instant i) {
+            return i;
+        }
+        if (t instanceof java.time.OffsetDateTime o) {
+            return o.toInstant();
+        }
+        if (t instanceof java.time.ZonedDateTime z) {
+            return z.toInstant();
+        }
+        if (t instanceof java.sql.Timestamp ts) {
+            return ts.toInstant();
+        }
+        if (t instanceof java.time.LocalDateTime l) {
+            return l.toInstant(ZoneOffset.UTC);
+        }
+        return Instant.parse(t.toString());
     }
 
     private Uni<OpResult> wallet(Batch b, Op op, long rev, String currency, long delta, long balance, String entry, String reason) {

@@ -2,6 +2,7 @@ package io.continuum.session.persistence;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -68,11 +69,15 @@ public class StateWrites {
     /**
      * Stores a resume point and its op log row in one statement (the hot path: one round trip per playback op).
      */
+    /**
+     * Writes a resume point; {@code updated_at} is the time of the user's action ({@code actedAt}, already clamped to
+     * the server's clock), which is what a later stale replay is compared with.
+     */
     public Uni<Integer> upsertPlayback(Mutiny.Session s, String account, String contentId, long position, long duration,
-                                       String state, boolean finished, String device, long revision,
+                                       String state, boolean finished, String device, long revision, OffsetDateTime actedAt,
                                        String opId, String fingerprint, String valueJson, String resultJson) {
         return s.createNativeQuery("with p as (insert into playback (account_id, content_id, position_ms, duration_ms, state, finished, device_id, revision, updated_at)"
-                        + " values (:a, :c, :p, :du, :st, :f, :d, :r, now())"
+                        + " values (:a, :c, :p, :du, :st, :f, :d, :r, :at)"
                         + " on conflict (account_id, content_id) do update set position_ms = excluded.position_ms,"
                         + " duration_ms = excluded.duration_ms, state = excluded.state, finished = excluded.finished,"
                         + " device_id = excluded.device_id, revision = excluded.revision, updated_at = excluded.updated_at)"
@@ -82,7 +87,27 @@ public class StateWrites {
                 .setParameter("a", account).setParameter("c", contentId).setParameter("p", position).setParameter("du", duration)
                 .setParameter("st", state).setParameter("f", finished).setParameter("d", device).setParameter("r", revision)
                 .setParameter("o", opId).setParameter("v", valueJson).setParameter("res", resultJson)
+                .setParameter("at", actedAt)
                 .executeUpdate();
+    }
+
+    /**
+     * The resume point as the last accepted action left it, for the "offline never rewinds" rule: {revision,
+     * device_id, updated_at (the action time), the value as JSON text}; null when never played.
+     */
+    public Uni<Object[]> lastPlayback(Mutiny.Session s, String account, String contentId) {
+        return s.createNativeQuery("select revision, device_id, updated_at, cast(json_build_object('contentId', content_id,"
+                        + " 'positionMs', position_ms, 'durationMs', duration_ms, 'state', state, 'finished', finished,"
+                        + " 'deviceId', device_id, 'revision', revision) as text)"
+                        + " from playback where account_id = :a and content_id = :c", Object[].class)
+                .setParameter("a", account).setParameter("c", contentId).getSingleResultOrNull();
+    }
+
+    /** The world position like {@link #lastPlayback}; its action time is the value's {@code actedAt} (null before it existed). */
+    public Uni<Object[]> lastWorldMove(Mutiny.Session s, String account) {
+        return s.createNativeQuery("select revision, device_id, cast(value->>'actedAt' as timestamptz), cast(value as text)"
+                        + " from world_position where account_id = :a", Object[].class)
+                .setParameter("a", account).getSingleResultOrNull();
     }
 
     /** Adds {@code delta} (may be negative) to a balance; null when that would make it negative (nothing changed). */

@@ -1,0 +1,111 @@
+package io.continuum.e2e.bench;
+
+import io.continuum.e2e.notifications.Percentiles;
+import io.continuum.testing.LocalStack;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The machine's floor for a propagated write, measured in the benchmark's own run: one PostgreSQL commit of a small
+ * row (autocommit insert into a scratch table of the session database) plus one Kafka produce→consume of a 200-byte
+ * record with {@code acks=all} (a throw-away topic, deleted after). Any device-to-device path needs at least both.
+ */
+public final class Floor {
+
+    /** Medians and the sum, in nanoseconds. */
+    public record Figures(Percentiles commit, Percentiles kafka) {
+        public double p50Ms() {
+            return commit.ms(50) + kafka.ms(50);
+        }
+
+        public String summary() {
+            return String.format("floor p50 %.2f ms = PostgreSQL commit %s + Kafka produce->consume (acks=all, 200 B) %s",
+                    p50Ms(), commit.summary(), kafka.summary());
+        }
+    }
+
+    private Floor() {
+    }
+
+    public static Figures measure(int samples) throws Exception {
+        return new Figures(commit(samples), kafka(samples));
+    }
+
+    static Percentiles commit(int samples) throws Exception {
+        long[] t = new long[samples];
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/continuum_session", "continuum", "continuum")) {
+            try (Statement s = c.createStatement()) {
+                s.execute("create table if not exists bench_floor (id bigserial primary key, v varchar(64))");
+            }
+            try (PreparedStatement p = c.prepareStatement("insert into bench_floor (v) values (?)")) {
+                for (int i = 0; i < samples; i++) {
+                    long start = System.nanoTime();
+                    p.setString(1, "floor-" + i);
+                    p.executeUpdate();
+                    t[i] = System.nanoTime() - start;
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("drop table bench_floor");
+            }
+        }
+        return new Percentiles(t);
+    }
+
+    static Percentiles kafka(int samples) throws Exception {
+        String topic = "bench-floor-" + UUID.randomUUID();
+        Map<String, Object> common = Map.of("bootstrap.servers", LocalStack.KAFKA_BOOTSTRAP);
+        try (Admin admin = Admin.create(common)) {
+            admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+            Properties pp = new Properties();
+            pp.putAll(common);
+            pp.put("acks", "all");
+            pp.put("linger.ms", "0");
+            Properties cp = new Properties();
+            cp.putAll(common);
+            cp.put("fetch.max.wait.ms", "1");
+            cp.put("fetch.min.bytes", "1");
+            long[] t = new long[samples];
+            byte[] payload = new byte[200];
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
+                 KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                TopicPartition tp = new TopicPartition(topic, 0);
+                consumer.assign(List.of(tp));
+                consumer.seekToEnd(List.of(tp));
+                consumer.position(tp);
+                producer.send(new ProducerRecord<>(topic, payload)).get(); // warm-up: metadata, connections
+                while (consumer.poll(Duration.ofMillis(100)).isEmpty()) {
+                    // wait for the warm-up record
+                }
+                for (int i = 0; i < samples; i++) {
+                    long start = System.nanoTime();
+                    producer.send(new ProducerRecord<>(topic, payload));
+                    ConsumerRecords<byte[], byte[]> got;
+                    do {
+                        got = consumer.poll(Duration.ofMillis(100));
+                    } while (got.isEmpty());
+                    t[i] = System.nanoTime() - start;
+                }
+            } finally {
+                admin.deleteTopics(List.of(topic)).all().get();
+            }
+            return new Percentiles(t);
+        }
+    }
+}

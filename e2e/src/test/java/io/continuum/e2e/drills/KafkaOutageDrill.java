@@ -1,0 +1,107 @@
+package io.continuum.e2e.drills;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.continuum.client.ContinuumClient;
+import io.continuum.testing.LocalStack;
+import io.continuum.testing.RepoPaths;
+import io.continuum.testing.ThrowAwayUsers;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fault drill: the shared Kafka broker is stopped for 30 s while three SDK devices write, then started again.
+ * Writes must be accepted throughout (session-service commits; the events wait in the outbox), nothing may be lost,
+ * and every device must converge once Kafka is back. Prints its figures.
+ *
+ * <p><b>Stops a shared server</b>: tagged {@code drill}, excluded from the normal e2e run, run only by
+ * {@code deploy/local/test.sh} (sequential, nothing else running) or by hand with
+ * {@code ./mvnw -pl e2e verify -Pdrills} on a machine nobody else uses. Bounded (30 s down, 120 s to converge) and
+ * self-restoring: Kafka is started again in a {@code finally}, whatever happens.
+ */
+@Tag("drill")
+class KafkaOutageDrill {
+
+    static final Duration DOWN = Duration.ofSeconds(30);
+
+    @RegisterExtension
+    static final ThrowAwayUsers USERS = new ThrowAwayUsers("drill-kafka");
+
+    @TempDir
+    Path disk;
+
+    @BeforeAll
+    static void stack() {
+        LocalStack.ensureFullStack();
+    }
+
+    @Test
+    void writesAreAcceptedWhileKafkaIsDownAndEveryDeviceConvergesAfter() throws Exception {
+        var user = USERS.get("drill-kafka");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<ContinuumClient> devices = new ArrayList<>();
+        for (String kind : List.of("phone", "desktop", "tv")) {
+            devices.add(ContinuumClient.builder().gateway(LocalStack.GATEWAY_URL).keycloak(LocalStack.KEYCLOAK_URL)
+                    .device(kind + "-" + run, kind, "java", kind).store(disk.resolve(kind)).build()
+                    .signInWithPassword(user.username(), user.password()).start());
+        }
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(ContinuumClient::online));
+            int sent = 0;
+            Instant stopped = Instant.now();
+            script("down.sh", "kafka");
+            try {
+                Instant until = stopped.plus(DOWN);
+                while (Instant.now().isBefore(until)) {
+                    for (ContinuumClient d : devices) {
+                        d.credit("gold", 1, "drill");
+                        sent++;
+                    }
+                    // one round every 300 ms at most, and only once the last one was accepted: writes go on while Kafka is down
+                    await().pollDelay(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10))
+                            .until(() -> devices.stream().allMatch(d -> d.queued() == 0));
+                }
+                await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(d -> d.queued() == 0));
+            } finally {
+                script("up.sh", "--infra");
+            }
+            Instant restarted = Instant.now();
+            long applied = sent - devices.stream().mapToLong(d -> d.rejectedOps().size()).sum();
+            int expected = sent;
+            await().atMost(Duration.ofSeconds(120)).until(() -> devices.stream().allMatch(d -> d.state().wallet("gold") == expected
+                    && d.state().revision() == devices.get(0).state().revision()));
+            Duration converge = Duration.between(restarted, Instant.now());
+            long lost = expected - devices.get(0).api().get("/api/state/snapshot").path("wallet").path("gold").asLong();
+            System.out.printf("%nKafka outage drill: down %d s; ops sent %d, applied %d, lost %d; every device converged %d ms after Kafka was back%n",
+                    DOWN.toSeconds(), sent, applied, lost, converge.toMillis());
+            assertThat(applied).isEqualTo(sent);
+            assertThat(lost).isZero();
+        } finally {
+            devices.forEach(ContinuumClient::close);
+        }
+    }
+
+    /** Runs deploy/local/&lt;script&gt; (same CONTINUUM_RUN_DIR as the stack) and waits for it. */
+    static void script(String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(RepoPaths.root().resolve("deploy/local/" + name).toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(name + " did not finish in 5 minutes");
+        }
+        assertThat(p.exitValue()).as(name + " exit code").isZero();
+    }
+}
