@@ -190,10 +190,10 @@ public class StreamSessions {
     @Scheduled(every = "${continuum.notification.history.trim-interval:1m}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> trim() {
-        return store.trim(config.history().maxCount(), config.history().maxAge())
-                .invoke(n -> {
-                    if (n > 0) {
-                        LOG.debugf("retention dropped %d frames", n);
+        return store.trim(config.history().maxCount(), config.history().maxAge(), config.history().trimBatch())
+                .invoke(t -> {
+                    if (t.deleted() > 0) {
+                        LOG.debugf("retention dropped %d frames in %d statements", t.deleted(), t.statements());
                     }
                 })
                 .replaceWithVoid()

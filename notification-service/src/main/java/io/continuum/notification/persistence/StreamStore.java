@@ -164,6 +164,38 @@ public class StreamStore {
                 .replaceWithVoid();
     }
 
+    /** One device's acknowledged position, for {@link #saveCursors}. */
+    public record CursorWrite(String accountId, String deviceId, String epoch, long ackedSeq) {
+    }
+
+    /** Records many devices' acknowledged positions in one statement (never moving one back within an epoch). */
+    public Uni<Void> saveCursors(List<CursorWrite> cursors) {
+        if (cursors.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = cursors.size();
+        String[] accounts = new String[n];
+        String[] devices = new String[n];
+        String[] epochs = new String[n];
+        Long[] seqs = new Long[n];
+        for (int i = 0; i < n; i++) {
+            CursorWrite c = cursors.get(i);
+            accounts[i] = c.accountId();
+            devices[i] = c.deviceId();
+            epochs[i] = c.epoch();
+            seqs[i] = c.ackedSeq();
+        }
+        return pool.preparedQuery("""
+                        insert into device_cursor (account_id, device_id, epoch, acked_seq, last_seen)
+                        select a, d, e, s, now() from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as t(a, d, e, s)
+                        on conflict (account_id, device_id) do update set
+                          acked_seq = case when device_cursor.epoch = excluded.epoch
+                                           then greatest(device_cursor.acked_seq, excluded.acked_seq) else excluded.acked_seq end,
+                          epoch = excluded.epoch, last_seen = now()""")
+                .execute(Tuple.of(accounts, devices, epochs, seqs))
+                .replaceWithVoid();
+    }
+
     /** Marks a device as seen (creating its cursor at {@code startSeq} when it has none). */
     public Uni<Void> touchCursor(String accountId, String deviceId, String epoch, long startSeq) {
         return pool.preparedQuery("""
@@ -194,18 +226,35 @@ public class StreamStore {
                 r.getOffsetDateTime("last_seen").toInstant());
     }
 
+    /** What a retention sweep did: frames dropped, and the bounded statements it took. */
+    public record Trimmed(int deleted, int statements) {
+    }
+
+    private static final String TRIM_BY_COUNT = """
+            delete from stream_frame where (account_id, seq) in (
+              select f.account_id, f.seq from stream_frame f join account_stream s on s.account_id = f.account_id
+              where f.seq <= s.head - $1 limit $2)""";
+    private static final String TRIM_BY_AGE = """
+            delete from stream_frame where (account_id, seq) in (
+              select account_id, seq from stream_frame where created_at < $1 limit $2)""";
+
     /**
      * Retention: drops frames beyond the newest {@code maxCount} of each account and frames older than
-     * {@code maxAge}. Returns how many frames were dropped.
+     * {@code maxAge}, in statements of at most {@code batch} rows each (short transactions, short locks, bounded WAL
+     * per statement), repeated until a statement finds less than a batch.
      */
-    public Uni<Integer> trim(int maxCount, Duration maxAge) {
-        return pool.preparedQuery("""
-                        delete from stream_frame f using account_stream s
-                        where f.account_id = s.account_id and f.seq <= s.head - $1""")
-                .execute(Tuple.of(maxCount))
-                .chain(byCount -> pool.preparedQuery("delete from stream_frame where created_at < $1")
-                        .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(maxAge)))
-                        .map(byAge -> byCount.rowCount() + byAge.rowCount()));
+    public Uni<Trimmed> trim(int maxCount, Duration maxAge, int batch) {
+        OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(maxAge);
+        return deleteInBatches(TRIM_BY_COUNT, maxCount, batch, new Trimmed(0, 0))
+                .chain(byCount -> deleteInBatches(TRIM_BY_AGE, cutoff, batch, byCount));
+    }
+
+    private Uni<Trimmed> deleteInBatches(String sql, Object bound, int batch, Trimmed sofar) {
+        return pool.preparedQuery(sql).execute(Tuple.of(bound, batch))
+                .chain(rows -> {
+                    Trimmed now = new Trimmed(sofar.deleted() + rows.rowCount(), sofar.statements() + 1);
+                    return rows.rowCount() < batch ? Uni.createFrom().item(now) : deleteInBatches(sql, bound, batch, now);
+                });
     }
 
     /** Drops an account's frames up to and including {@code seq} (retention for one account; used by tests and ops). */
