@@ -22,6 +22,22 @@ public interface NotificationConfig {
 
     Presence presence();
 
+    Admission admission();
+
+    interface Admission {
+        /** Sockets this replica holds at most; further upgrades get 503 with Retry-After. */
+        @WithDefault("60000")
+        int maxSockets();
+
+        /** Heap in use after the last garbage collection (share of the maximum) above which upgrades get 503. */
+        @WithDefault("0.9")
+        double maxHeapRatio();
+
+        /** The Retry-After of a refused upgrade (the SDK adds jitter). */
+        @WithDefault("5s")
+        Duration retryAfter();
+    }
+
     interface Presence {
         /**
          * Presence frames are coalesced: the accounts whose devices came or went are collected and each gets one

@@ -36,18 +36,36 @@ public class AckBuffer {
     }
 
     private final Map<Key, Ack> dirty = new ConcurrentHashMap<>();
+    /** Devices that connected since the last flush: their cursor row is created (or its last_seen bumped). */
+    private final Map<Key, Ack> seen = new ConcurrentHashMap<>();
     private final Function<List<StreamStore.CursorWrite>, Uni<Void>> writer;
+    private final Function<List<StreamStore.CursorWrite>, Uni<Void>> toucher;
     private final Vertx vertx;
     private long timer = -1;
 
     @Inject
     public AckBuffer(StreamStore store, Vertx vertx) {
-        this(store::saveCursors, vertx);
+        this(store::saveCursors, store::touchCursors, vertx);
     }
 
     AckBuffer(Function<List<StreamStore.CursorWrite>, Uni<Void>> writer, Vertx vertx) {
+        this(writer, rows -> Uni.createFrom().voidItem(), vertx);
+    }
+
+    AckBuffer(Function<List<StreamStore.CursorWrite>, Uni<Void>> writer, Function<List<StreamStore.CursorWrite>, Uni<Void>> toucher,
+            Vertx vertx) {
         this.writer = writer;
+        this.toucher = toucher;
         this.vertx = vertx;
+    }
+
+    /**
+     * A device connected at {@code startSeq}: its cursor row is created there when it has none (else only
+     * {@code last_seen} moves), with the next flush, batched with every other connect of the interval: no database
+     * round trip on the connect path.
+     */
+    public void seen(String accountId, String deviceId, String epoch, long startSeq) {
+        seen.put(new Key(accountId, deviceId), new Ack(epoch, startSeq));
     }
 
     void start(@Observes StartupEvent e) {
@@ -78,9 +96,16 @@ public class AckBuffer {
         return ack == null ? Uni.createFrom().voidItem() : write(Map.of(key, ack));
     }
 
-    /** Writes every pending ack, in one statement. */
+    /** Writes every pending connect mark and ack, one statement each. */
     public Uni<Void> flushAll() {
-        return dirty.isEmpty() ? Uni.createFrom().voidItem() : write(Map.copyOf(dirty));
+        Uni<Void> touched = Uni.createFrom().voidItem();
+        if (!seen.isEmpty()) {
+            Map<Key, Ack> batch = Map.copyOf(seen);
+            List<StreamStore.CursorWrite> rows = new ArrayList<>(batch.size());
+            batch.forEach((k, a) -> rows.add(new StreamStore.CursorWrite(k.accountId(), k.deviceId(), a.epoch(), a.seq())));
+            touched = toucher.apply(rows).invoke(() -> batch.forEach(seen::remove));
+        }
+        return touched.chain(() -> dirty.isEmpty() ? Uni.createFrom().voidItem() : write(Map.copyOf(dirty)));
     }
 
     private Uni<Void> write(Map<Key, Ack> batch) {

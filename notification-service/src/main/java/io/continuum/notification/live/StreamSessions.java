@@ -65,11 +65,12 @@ public class StreamSessions {
      * cover the gap) before any frame.
      */
     public Uni<Void> start(DeviceConnection c, Long seq, String epoch) {
-        return store.infoOrCreate(c.accountId())
-                .chain(info -> (seq != null
-                        ? Uni.createFrom().item(Optional.of(new StreamStore.DeviceCursor(c.deviceId(), epoch, seq, Instant.now())))
-                        : store.cursor(c.accountId(), c.deviceId()))
-                        .map(cursor -> {
+        return store.open(c.accountId(), c.deviceId())
+                .map(opened -> {
+                            StreamStore.StreamInfo info = opened.stream();
+                            Optional<StreamStore.DeviceCursor> cursor = seq != null
+                                    ? Optional.of(new StreamStore.DeviceCursor(c.deviceId(), epoch, seq, Instant.now()))
+                                    : opened.cursor();
                             Long from = cursor.map(StreamStore.DeviceCursor::ackedSeq).orElse(null);
                             String fromEpoch = cursor.map(StreamStore.DeviceCursor::epoch).orElse(null);
                             ResumePlan plan = ResumePlan.decide(info.epoch(), info.head(), info.low(), from, fromEpoch,
@@ -96,9 +97,10 @@ public class StreamSessions {
                                 resync = Json.write(r);
                             }
                             c.startAt(info.epoch(), plan.afterSeq(), Json.write(welcome), resync);
-                            return new Object[] {info.epoch(), plan.afterSeq()};
-                        }))
-                .chain(started -> store.touchCursor(c.accountId(), c.deviceId(), (String) started[0], (Long) started[1]));
+                            acks.seen(c.accountId(), c.deviceId(), info.epoch(), plan.afterSeq());
+                            return null;
+                        })
+                .replaceWithVoid();
     }
 
     /**

@@ -130,6 +130,42 @@ public class StreamStore {
                 });
     }
 
+    /** A stream and one device's cursor in it, as read when the device connects. */
+    public record Opened(StreamInfo stream, Optional<DeviceCursor> cursor) {
+    }
+
+    /**
+     * The connect read: epoch, head and lowest retained seq of the account's stream (creating it when new) and the
+     * device's cursor, in one statement (one round trip).
+     */
+    public Uni<Opened> open(String accountId, String deviceId) {
+        return pool.preparedQuery("""
+                        with ins as (
+                          insert into account_stream (account_id, epoch, head) values ($1, $2, 0)
+                          on conflict (account_id) do nothing returning epoch, head),
+                        s as (
+                          (select epoch, head, null::bigint as low from ins)
+                          union all
+                          (select s.epoch, s.head, (select min(f.seq) from stream_frame f where f.account_id = s.account_id)
+                           from account_stream s where s.account_id = $1)
+                          limit 1)
+                        select s.epoch, s.head, s.low, c.device_id, c.epoch as cursor_epoch, c.acked_seq, c.last_seen
+                        from s left join device_cursor c on c.account_id = $1 and c.device_id = $3""")
+                .execute(Tuple.of(accountId, UUID.randomUUID().toString(), deviceId))
+                .chain(rows -> {
+                    if (rows.size() > 0) {
+                        Row r = rows.iterator().next();
+                        StreamInfo info = new StreamInfo(r.getString("epoch"), r.getLong("head"), r.getLong("low"));
+                        Optional<DeviceCursor> cursor = r.getString("device_id") == null ? Optional.empty()
+                                : Optional.of(new DeviceCursor(r.getString("device_id"), r.getString("cursor_epoch"),
+                                        r.getLong("acked_seq"), r.getOffsetDateTime("last_seen").toInstant()));
+                        return Uni.createFrom().item(new Opened(info, cursor));
+                    }
+                    // created concurrently by another connection (see infoOrCreate): rare, two more reads
+                    return infoOrCreate(accountId).chain(info -> cursor(accountId, deviceId).map(c -> new Opened(info, c)));
+                });
+    }
+
     /** Up to {@code limit} frames with seq greater than {@code afterSeq}, oldest first. */
     public Uni<List<Frame>> after(String accountId, long afterSeq, int limit) {
         return pool.preparedQuery("select " + FRAME_COLUMNS + ", s.epoch from stream_frame f join account_stream s"
@@ -193,6 +229,31 @@ public class StreamStore {
                                            then greatest(device_cursor.acked_seq, excluded.acked_seq) else excluded.acked_seq end,
                           epoch = excluded.epoch, last_seen = now()""")
                 .execute(Tuple.of(accounts, devices, epochs, seqs))
+                .replaceWithVoid();
+    }
+
+    /** Marks many devices as seen in one statement (creating a cursor at the given seq where a device has none). */
+    public Uni<Void> touchCursors(List<CursorWrite> devices) {
+        if (devices.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = devices.size();
+        String[] accounts = new String[n];
+        String[] ids = new String[n];
+        String[] epochs = new String[n];
+        Long[] seqs = new Long[n];
+        for (int i = 0; i < n; i++) {
+            CursorWrite c = devices.get(i);
+            accounts[i] = c.accountId();
+            ids[i] = c.deviceId();
+            epochs[i] = c.epoch();
+            seqs[i] = c.ackedSeq();
+        }
+        return pool.preparedQuery("""
+                        insert into device_cursor (account_id, device_id, epoch, acked_seq, last_seen)
+                        select a, d, e, s, now() from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as t(a, d, e, s)
+                        on conflict (account_id, device_id) do update set last_seen = now()""")
+                .execute(Tuple.of(accounts, ids, epochs, seqs))
                 .replaceWithVoid();
     }
 

@@ -21,12 +21,15 @@ public final class RawWs implements AutoCloseable {
     private final DataInputStream in;
     /** The status line of the upgrade answer, e.g. {@code HTTP/1.1 101 Switching Protocols}. */
     public final String status;
+    /** The whole head of the upgrade answer (status line and headers). */
+    public final String head;
 
-    private RawWs(Socket socket, String status) throws IOException {
+    private RawWs(Socket socket, String head) throws IOException {
         this.socket = socket;
         this.out = socket.getOutputStream();
         this.in = new DataInputStream(socket.getInputStream());
-        this.status = status;
+        this.head = head;
+        this.status = head.split("\r\n")[0];
     }
 
     /** Sends the upgrade request; {@code protocols} (may be null) is the Sec-WebSocket-Protocol header. */
@@ -49,7 +52,7 @@ public final class RawWs implements AutoCloseable {
             }
             head.append((char) b);
         }
-        return new RawWs(s, head.toString().split("\r\n")[0]);
+        return new RawWs(s, head.toString());
     }
 
     /** Reads server frames until a text frame containing {@code text} arrives. */
