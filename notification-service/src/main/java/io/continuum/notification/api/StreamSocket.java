@@ -21,7 +21,10 @@ import io.quarkus.websockets.next.OnTextMessage;
 import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
+import io.quarkus.websockets.next.WebSocketSecurity;
+import jakarta.enterprise.inject.Instance;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -46,9 +49,12 @@ public class StreamSocket {
     private final ChannelService channels;
     private final TokenVerifier verifier;
     private final int maxInbound;
+    private final Instance<WebSocketSecurity> wsSecurity;
 
     public StreamSocket(ConnectionRegistry registry, StreamSessions sessions, StreamStore store, PresenceService presence,
-            AckBuffer acks, ChannelService channels, TokenVerifier verifier, NotificationConfig config) {
+            AckBuffer acks, ChannelService channels, TokenVerifier verifier, NotificationConfig config,
+            Instance<WebSocketSecurity> wsSecurity) {
+        this.wsSecurity = wsSecurity;
         this.maxInbound = config.connection().maxInbound();
         this.registry = registry;
         this.sessions = sessions;
@@ -69,7 +75,8 @@ public class StreamSocket {
             return ws.close(new CloseReason(1008, "not authenticated"));
         }
         Instant expiry = Instant.ofEpochSecond(expires);
-        DeviceConnection c = new DeviceConnection(ws,
+        // the connection is owned by the context this callback runs on (its socket's event loop)
+        DeviceConnection c = new DeviceConnection(ws, DeviceConnection.Owner.current(Vertx.currentContext()),
                 new DeviceConnection.Identity(account, data.get(UpgradeCheck.SESSION), device, expiry),
                 sessions.limits(), (from, limit) -> store.after(account, from, limit));
         registry.add(c);
@@ -195,6 +202,7 @@ public class StreamSocket {
             refuse(c, error("invalid", "token", "token must be a string", ref));
             return Uni.createFrom().voidItem();
         }
+        moveSecurityIdentity(token.asText());
         return verifier.verify(token.asText())
                 .invoke(v -> {
                     if (!v.accountId().equals(c.accountId())
@@ -215,6 +223,26 @@ public class StreamSocket {
                     return null;
                 })
                 .replaceWithVoid();
+    }
+
+    /**
+     * WebSockets Next closes a connection with 1008 when the security identity of its upgrade expires (a token sent
+     * in the {@code Authorization} header); a refreshed token moves that deadline too, or the connection would be cut
+     * at the first token's expiry despite the refresh. Best effort: our own expiry timer is authoritative.
+     */
+    private void moveSecurityIdentity(String token) {
+        if (!wsSecurity.isResolvable()) {
+            return;
+        }
+        try {
+            wsSecurity.get().updateSecurityIdentity(token).whenComplete((identity, e) -> {
+                if (e != null) {
+                    LOG.debugf("security identity of the upgrade not updated: %s", e.getMessage());
+                }
+            });
+        } catch (RuntimeException e) {
+            LOG.debugf("security identity of the upgrade not updated: %s", e.getMessage());
+        }
     }
 
     private Uni<Void> resume(DeviceConnection c, JsonNode msg, String ref) {

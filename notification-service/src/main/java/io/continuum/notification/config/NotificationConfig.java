@@ -22,10 +22,33 @@ public interface NotificationConfig {
 
     Presence presence();
 
+    Admission admission();
+
+    interface Admission {
+        /** Sockets this replica holds at most; further upgrades get 503 with Retry-After. */
+        @WithDefault("60000")
+        int maxSockets();
+
+        /** Heap in use after the last garbage collection (share of the maximum) above which upgrades get 503. */
+        @WithDefault("0.9")
+        double maxHeapRatio();
+
+        /** The Retry-After of a refused upgrade (the SDK adds jitter). */
+        @WithDefault("5s")
+        Duration retryAfter();
+    }
+
     interface Presence {
-        /** Accounts with more live sockets than this get no presence frames (they read GET /presence). */
-        @WithDefault("100")
-        int fanoutLimit();
+        /**
+         * Presence frames are coalesced: the accounts whose devices came or went are collected and each gets one
+         * snapshot frame per interval, however many devices changed.
+         */
+        @WithDefault("250ms")
+        Duration frameInterval();
+
+        /** Most devices listed in one presence snapshot frame (the rest: GET /api/notifications/presence). */
+        @WithDefault("200")
+        int snapshotLimit();
     }
 
     interface History {
@@ -41,9 +64,20 @@ public interface NotificationConfig {
         @WithDefault("1m")
         Duration trimInterval();
 
-        /** Most frames replayed in one resume; a device further behind is told to resync. */
-        @WithDefault("5000")
+        /**
+         * Most frames replayed in one resume; a device further behind is told to resync. Replay is demand-driven (a
+         * page at a time, as the socket drains), so this bounds the time of a replay, not its memory.
+         */
+        @WithDefault("10000")
         int maxReplay();
+
+        /** Frames read from history at once during a replay (the next page is read when the socket's queue drained). */
+        @WithDefault("200")
+        int replayPage();
+
+        /** Most rows one retention statement deletes; a sweep runs such statements until nothing is left to drop. */
+        @WithDefault("5000")
+        int trimBatch();
     }
 
     interface Connection {

@@ -2,6 +2,7 @@ package io.continuum.notification.live;
 
 import io.continuum.events.EventTypes;
 import io.continuum.events.notification.PresenceChanged;
+import io.continuum.notification.config.NotificationConfig;
 import io.continuum.notification.config.ReplicaId;
 import io.continuum.notification.domain.Json;
 import io.continuum.notification.messaging.FrameRouter;
@@ -10,7 +11,9 @@ import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -21,16 +24,28 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
  * Which devices of an account are online, across replicas: every live socket is a row of {@code device_presence}
- * tagged with its replica; replicas heart-beat in {@code replica}, and rows of a replica silent for
- * {@link #STALE} are swept. When a device's first socket opens (or its last one closes), the account's other
- * devices get a {@code presence} frame and {@code continuum.presence.changed.v1} goes to {@code notification.events}
- * through the outbox, in the same transaction as the presence row.
+ * tagged with its replica; replicas heart-beat in {@code replica}, and rows of a replica silent for 30 s are swept.
+ *
+ * <p><b>Events.</b> When a device's first socket opens (or its last one goes, closed or swept with a dead replica),
+ * {@code continuum.presence.changed.v1} goes to {@code notification.events} through the outbox, in the transaction
+ * that changes the rows. Each such transaction first takes a transaction-scoped advisory lock on the (account,
+ * device) pair, so two sockets of one device opening or closing together are serialized: the second one sees the
+ * first one's committed row change, and exactly one "online" / "offline" is published.
+ *
+ * <p><b>Frames.</b> Devices are told with a coalesced snapshot, not one frame per change: the accounts whose devices
+ * came or went are collected, and every {@code frame-interval} each of them gets one {@code presence} frame listing
+ * its online devices (coalescing key {@code presence}, latest wins in every socket's queue). n devices of an account
+ * connecting within an interval cost one query and one frame per socket, not n² frames.
  */
 @ApplicationScoped
 public class PresenceService {
@@ -38,29 +53,38 @@ public class PresenceService {
     private static final Logger LOG = Logger.getLogger(PresenceService.class);
     static final Duration STALE = Duration.ofSeconds(30);
     private static final String ALIVE = "replica_id in (select replica_id from replica where last_seen > now() - interval '30 seconds')";
+    private static final String LOCK = "select count(*) from (select pg_advisory_xact_lock(hashtextextended(:k, 0))) l";
 
     private final Pool pool;
     private final ReplicaId replica;
     private final Outbox outbox;
     private final FrameRouter router;
-    private final int fanoutLimit;
-    private final ConnectionRegistry registry;
+    private final Vertx vertx;
+    private final Duration frameInterval;
+    private final int snapshotLimit;
+    private final Set<String> changedAccounts = ConcurrentHashMap.newKeySet();
+    private long timer = -1;
 
-    public PresenceService(Pool pool, ReplicaId replica, Outbox outbox, FrameRouter router,
-            io.continuum.notification.config.NotificationConfig config, ConnectionRegistry registry) {
-        this.registry = registry;
-        this.fanoutLimit = config.presence().fanoutLimit();
+    public PresenceService(Pool pool, ReplicaId replica, Outbox outbox, FrameRouter router, NotificationConfig config,
+            Vertx vertx) {
         this.pool = pool;
         this.replica = replica;
         this.outbox = outbox;
         this.router = router;
+        this.vertx = vertx;
+        this.frameInterval = config.presence().frameInterval();
+        this.snapshotLimit = config.presence().snapshotLimit();
     }
 
     void start(@Observes StartupEvent e) {
         heartbeat().await().atMost(Duration.ofSeconds(10));
+        timer = vertx.setPeriodic(Math.max(10, frameInterval.toMillis()), id -> tell());
     }
 
     void stop(@Observes ShutdownEvent e) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
         try {
             pool.preparedQuery("delete from device_presence where replica_id = $1").execute(Tuple.of(replica.get()))
                     .chain(() -> pool.preparedQuery("delete from replica where replica_id = $1").execute(Tuple.of(replica.get())))
@@ -73,9 +97,7 @@ public class PresenceService {
     @Scheduled(every = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> beat() {
         return heartbeat()
-                .chain(() -> pool.preparedQuery("""
-                        delete from device_presence where replica_id not in
-                          (select replica_id from replica where last_seen > now() - interval '30 seconds')""").execute())
+                .chain(this::sweep)
                 .replaceWithVoid()
                 .onFailure().recoverWithItem(err -> {
                     LOG.warnf("presence heartbeat failed: %s", err.getMessage());
@@ -90,69 +112,137 @@ public class PresenceService {
                 .execute(Tuple.of(replica.get())).replaceWithVoid();
     }
 
-    /** Records a new socket; on the device's first one, tells the other devices and publishes the change. */
-    public Uni<Void> connected(DeviceConnection c) {
+    private record DeviceKey(String accountId, String deviceId) {
+    }
+
+    /**
+     * Removes the rows of replicas that stopped heart-beating (crashed without their shutdown cleanup) and publishes
+     * "offline" for every device that had its last socket there, in the same transaction. Replicas sweeping at once
+     * delete each row once ({@code delete … returning}), so each device gets one event. Returns how many devices went
+     * offline.
+     */
+    public Uni<Integer> sweep() {
         Instant at = Instant.now();
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery("""
-                                insert into device_presence (connection_id, replica_id, account_id, device_id, session_id)
-                                values (:c, :r, :a, :d, :s) on conflict do nothing""")
-                        .setParameter("c", c.id()).setParameter("r", replica.get()).setParameter("a", c.accountId())
-                        .setParameter("d", c.deviceId()).setParameter("s", c.sessionId())
-                        .executeUpdate()
-                        .chain(() -> others(s, c))
+                                delete from device_presence where replica_id not in
+                                  (select replica_id from replica where last_seen > now() - interval '30 seconds')
+                                returning account_id, device_id""", Object[].class)
+                        .getResultList()
+                        .chain(rows -> {
+                            Set<DeviceKey> devices = new LinkedHashSet<>();
+                            for (Object[] r : rows) {
+                                devices.add(new DeviceKey((String) r[0], (String) r[1]));
+                            }
+                            return Multi.createFrom().iterable(devices)
+                                    .onItem().transformToUniAndConcatenate(d -> lock(s, d.accountId(), d.deviceId())
+                                            .chain(() -> others(s, d.accountId(), d.deviceId(), ""))
+                                            .chain(others -> others == 0
+                                                    ? outbox.append(EventTypes.PRESENCE_CHANGED, d.accountId(), d.deviceId(), null,
+                                                            new PresenceChanged(d.deviceId(), false, at)).replaceWith(d)
+                                                    : Uni.createFrom().<DeviceKey>nullItem()))
+                                    .collect().asList();
+                        })))
+                .invoke(offline -> offline.forEach(d -> changed(d.accountId())))
+                .map(List::size)
+                .invoke(n -> {
+                    if (n > 0) {
+                        LOG.infof("swept presence of dead replicas: %d devices offline", n);
+                    }
+                });
+    }
+
+    /** Records a new socket; on the device's first one, publishes the change. */
+    public Uni<Void> connected(DeviceConnection c) {
+        Instant at = Instant.now();
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> lock(s, c.accountId(), c.deviceId())
+                        .chain(() -> s.createNativeQuery("""
+                                        insert into device_presence (connection_id, replica_id, account_id, device_id, session_id)
+                                        values (:c, :r, :a, :d, :s) on conflict do nothing""")
+                                .setParameter("c", c.id()).setParameter("r", replica.get()).setParameter("a", c.accountId())
+                                .setParameter("d", c.deviceId()).setParameter("s", c.sessionId())
+                                .executeUpdate())
+                        .chain(() -> others(s, c.accountId(), c.deviceId(), c.id()))
                         .chain(others -> others == 0
                                 ? outbox.append(EventTypes.PRESENCE_CHANGED, c.accountId(), c.deviceId(), null,
                                         new PresenceChanged(c.deviceId(), true, at)).replaceWith(true)
                                 : Uni.createFrom().item(false))))
-                .chain(changed -> changed ? tell(c, true, at) : Uni.createFrom().voidItem())
+                .invoke(first -> {
+                    if (first) {
+                        changed(c.accountId());
+                    }
+                })
                 .replaceWithVoid();
     }
 
-    /** Forgets a socket; when it was the device's last one, tells the other devices and publishes the change. */
+    /** Forgets a socket; when it was the device's last one, publishes the change. */
     public Uni<Void> disconnected(DeviceConnection c) {
         Instant at = Instant.now();
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery(
-                                "delete from device_presence where connection_id = :c")
-                        .setParameter("c", c.id())
-                        .executeUpdate()
-                        .chain(deleted -> deleted == 0 ? Uni.createFrom().item(1L) : others(s, c))
+        return Panache.withTransaction(() -> Panache.getSession().chain(s -> lock(s, c.accountId(), c.deviceId())
+                        .chain(() -> s.createNativeQuery("delete from device_presence where connection_id = :c")
+                                .setParameter("c", c.id())
+                                .executeUpdate())
+                        .chain(deleted -> deleted == 0 ? Uni.createFrom().item(1L) : others(s, c.accountId(), c.deviceId(), c.id()))
                         .chain(others -> others == 0
                                 ? outbox.append(EventTypes.PRESENCE_CHANGED, c.accountId(), c.deviceId(), null,
                                         new PresenceChanged(c.deviceId(), false, at)).replaceWith(true)
                                 : Uni.createFrom().item(false))))
-                .chain(changed -> changed ? tell(c, false, at) : Uni.createFrom().voidItem())
+                .invoke(last -> {
+                    if (last) {
+                        changed(c.accountId());
+                    }
+                })
                 .replaceWithVoid();
     }
 
-    private Uni<Long> others(org.hibernate.reactive.mutiny.Mutiny.Session s, DeviceConnection c) {
+    /** Serializes the presence transactions of one device (released at commit or rollback). */
+    private static Uni<Void> lock(Mutiny.Session s, String accountId, String deviceId) {
+        return s.createNativeQuery(LOCK, Long.class).setParameter("k", accountId + "\n" + deviceId)
+                .getSingleResult().replaceWithVoid();
+    }
+
+    private static Uni<Long> others(Mutiny.Session s, String accountId, String deviceId, String exceptConnection) {
         return s.createNativeQuery("select count(*) from device_presence where account_id = :a and device_id = :d"
                         + " and connection_id <> :c and " + ALIVE, Long.class)
-                .setParameter("a", c.accountId()).setParameter("d", c.deviceId()).setParameter("c", c.id())
+                .setParameter("a", accountId).setParameter("d", deviceId).setParameter("c", exceptConnection)
                 .getSingleResult()
                 .map(n -> ((Number) n).longValue());
     }
 
-    /**
-     * The presence frame to the account's other devices, on every replica. Skipped for an account with more than
-     * {@code fanoutLimit} live sockets (n devices coming and going would cost n² frames): those devices read
-     * {@code GET /api/notifications/presence}; the Kafka event is published either way.
-     */
-    private Uni<Void> tell(DeviceConnection c, boolean online, Instant at) {
-        // this replica's count: a cheap guard (counting every replica's rows per connect would be n² again)
-        if (registry.ofAccount(c.accountId()).size() <= fanoutLimit) {
-            sendFrame(c, online, at);
-        }
-        return Uni.createFrom().voidItem();
+    /** Marks the account for the next snapshot frame. */
+    void changed(String accountId) {
+        changedAccounts.add(accountId);
     }
 
-    private void sendFrame(DeviceConnection c, boolean online, Instant at) {
+    /** Sends one snapshot frame to every account that changed since the last interval (on every replica). */
+    void tell() {
+        if (changedAccounts.isEmpty()) {
+            return;
+        }
+        List<String> accounts = new ArrayList<>(changedAccounts);
+        accounts.forEach(changedAccounts::remove);
+        for (String account : accounts) {
+            online(account).subscribe().with(
+                    devices -> router.control(account, snapshot(devices), "presence", null),
+                    e -> LOG.debugf("presence snapshot of %s failed: %s", account, e.getMessage()));
+        }
+    }
+
+    private String snapshot(List<OnlineDevice> devices) {
         Map<String, Object> frame = new LinkedHashMap<>();
         frame.put("type", "presence");
         frame.put("class", "latest-wins");
-        frame.put("deviceId", c.deviceId());
+        frame.put("at", Instant.now().toString());
+        List<Map<String, Object>> online = new ArrayList<>();
+        for (OnlineDevice d : devices.subList(0, Math.min(devices.size(), snapshotLimit))) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("deviceId", d.deviceId());
+            m.put("since", d.since().toString());
+            m.put("connections", d.connections());
+            online.add(m);
+        }
         frame.put("online", online);
-        frame.put("at", at.toString());
-        router.control(c.accountId(), Json.write(frame), "presence:" + c.deviceId(), c.deviceId());
+        frame.put("truncated", devices.size() > snapshotLimit);
+        return Json.write(frame);
     }
 
     /** The account's devices with a live socket on a live replica. */

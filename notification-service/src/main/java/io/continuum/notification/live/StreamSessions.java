@@ -31,6 +31,8 @@ import org.jboss.logging.Logger;
 public class StreamSessions {
 
     private static final Logger LOG = Logger.getLogger(StreamSessions.class);
+    /** The socket closes this long before its token's expiry. */
+    static final long EXPIRY_MARGIN_MS = 1000;
 
     private final NotificationConfig config;
     private final ReplicaId replica;
@@ -54,7 +56,7 @@ public class StreamSessions {
     public DeviceConnection.Limits limits() {
         NotificationConfig.Connection c = config.connection();
         return new DeviceConnection.Limits(c.outboundQueue(), c.maxInFlight(), c.rateLimit(), c.rateBurst(), c.maxStrikes(),
-                config.history().maxReplay());
+                config.history().replayPage());
     }
 
     /**
@@ -63,11 +65,12 @@ public class StreamSessions {
      * cover the gap) before any frame.
      */
     public Uni<Void> start(DeviceConnection c, Long seq, String epoch) {
-        return store.infoOrCreate(c.accountId())
-                .chain(info -> (seq != null
-                        ? Uni.createFrom().item(Optional.of(new StreamStore.DeviceCursor(c.deviceId(), epoch, seq, Instant.now())))
-                        : store.cursor(c.accountId(), c.deviceId()))
-                        .map(cursor -> {
+        return store.open(c.accountId(), c.deviceId())
+                .map(opened -> {
+                            StreamStore.StreamInfo info = opened.stream();
+                            Optional<StreamStore.DeviceCursor> cursor = seq != null
+                                    ? Optional.of(new StreamStore.DeviceCursor(c.deviceId(), epoch, seq, Instant.now()))
+                                    : opened.cursor();
                             Long from = cursor.map(StreamStore.DeviceCursor::ackedSeq).orElse(null);
                             String fromEpoch = cursor.map(StreamStore.DeviceCursor::epoch).orElse(null);
                             ResumePlan plan = ResumePlan.decide(info.epoch(), info.head(), info.low(), from, fromEpoch,
@@ -84,28 +87,33 @@ public class StreamSessions {
                             welcome.put("resumeFrom", plan.afterSeq());
                             welcome.put("tokenExpiresAt", c.tokenExpiry().toString());
                             welcome.put("idleTimeoutMs", config.connection().idleTimeout().toMillis());
-                            StringBuilder before = new StringBuilder(Json.write(welcome));
-                            c.startAt(info.epoch(), plan.afterSeq(), before.toString());
+                            String resync = null;
                             if (plan.resync() != null) {
-                                Map<String, Object> resync = new LinkedHashMap<>();
-                                resync.put("type", "resync");
-                                resync.put("reason", plan.resync());
-                                resync.put("epoch", info.epoch());
-                                resync.put("head", info.head());
-                                c.sendControl(Json.write(resync), null);
+                                Map<String, Object> r = new LinkedHashMap<>();
+                                r.put("type", "resync");
+                                r.put("reason", plan.resync());
+                                r.put("epoch", info.epoch());
+                                r.put("head", info.head());
+                                resync = Json.write(r);
                             }
-                            return new Object[] {info.epoch(), plan.afterSeq()};
-                        }))
-                .chain(started -> store.touchCursor(c.accountId(), c.deviceId(), (String) started[0], (Long) started[1]));
+                            c.startAt(info.epoch(), plan.afterSeq(), Json.write(welcome), resync);
+                            acks.seen(c.accountId(), c.deviceId(), info.epoch(), plan.afterSeq());
+                            return null;
+                        })
+                .replaceWithVoid();
     }
 
-    /** Arms (or re-arms) the close at token expiry. */
+    /**
+     * Arms (or re-arms) the close at token expiry: {@link #EXPIRY_MARGIN_MS} before the token's {@code exp}, so it
+     * comes before WebSockets Next's own close at the expiry of the upgrade's security identity (1008) and the device
+     * gets the documented 4001.
+     */
     public void armExpiry(DeviceConnection c, Instant expiresAt) {
         long old = c.expiryTimer();
         if (old >= 0) {
             vertx.cancelTimer(old);
         }
-        long delay = Math.max(1, expiresAt.toEpochMilli() - System.currentTimeMillis());
+        long delay = Math.max(1, expiresAt.toEpochMilli() - EXPIRY_MARGIN_MS - System.currentTimeMillis());
         long id = vertx.setTimer(delay, t -> {
             LOG.debugf("token of %s/%s expired: closing", c.accountId(), c.deviceId());
             c.close(CloseCodes.reason(CloseCodes.TOKEN_EXPIRED, "token expired"));
@@ -184,10 +192,10 @@ public class StreamSessions {
     @Scheduled(every = "${continuum.notification.history.trim-interval:1m}", delayed = "10s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
     Uni<Void> trim() {
-        return store.trim(config.history().maxCount(), config.history().maxAge())
-                .invoke(n -> {
-                    if (n > 0) {
-                        LOG.debugf("retention dropped %d frames", n);
+        return store.trim(config.history().maxCount(), config.history().maxAge(), config.history().trimBatch())
+                .invoke(t -> {
+                    if (t.deleted() > 0) {
+                        LOG.debugf("retention dropped %d frames in %d statements", t.deleted(), t.statements());
                     }
                 })
                 .replaceWithVoid()

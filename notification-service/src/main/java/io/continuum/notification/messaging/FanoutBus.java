@@ -14,7 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,7 +56,7 @@ public class FanoutBus {
 
     /** What travels on the fan-out topic. */
     public record Message(String kind, Frame frame, String accountId, String text, String coalesceKey, String exceptDevice) {
-        static Message frame(Frame f) {
+        public static Message frame(Frame f) {
             return new Message("frame", f, f.accountId(), null, null, null);
         }
 
@@ -66,6 +71,10 @@ public class FanoutBus {
     private final String bootstrap;
     private final byte[] scope;
     private KafkaProducer<String, String> producer;
+    /** The one thread that calls the producer (see {@link #send}). */
+    private volatile ExecutorService sender;
+    private final AtomicLong dropped = new AtomicLong();
+    private static final int HANDOFF_QUEUE = 10_000;
     private ConsumerLoop<String, String> loop;
     private final CountDownLatch assigned = new CountDownLatch(1);
 
@@ -91,12 +100,19 @@ public class FanoutBus {
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2000);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "notification-fanout-" + replica.get());
         producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-        try {
-            // fetch the topic's metadata now, so the first send never blocks an event loop on it
-            producer.partitionsFor(config.fanout().topic());
-        } catch (RuntimeException e) {
-            LOG.warnf("fan-out topic %s has no metadata yet: %s", config.fanout().topic(), e.getMessage());
-        }
+        sender = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(HANDOFF_QUEUE), r -> {
+            Thread t = new Thread(r, "fanout-producer");
+            t.setDaemon(true);
+            return t;
+        });
+        // fetch the topic's metadata early (on the producer thread, never blocking start-up or an event loop)
+        sender.execute(() -> {
+            try {
+                producer.partitionsFor(config.fanout().topic());
+            } catch (RuntimeException e) {
+                LOG.warnf("fan-out topic %s has no metadata yet: %s", config.fanout().topic(), e.getMessage());
+            }
+        });
 
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
@@ -110,6 +126,16 @@ public class FanoutBus {
     void stop(@Observes ShutdownEvent event) {
         if (loop != null) {
             loop.stop(Duration.ofSeconds(3));
+        }
+        ExecutorService out = sender;
+        sender = null;
+        if (out != null) {
+            out.shutdown();
+            try {
+                out.awaitTermination(2, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(2));
@@ -129,22 +155,41 @@ public class FanoutBus {
         send(accountId, Message.control(accountId, text, coalesceKey, exceptDevice));
     }
 
+    /**
+     * Hands the message to the producer thread and returns at once: {@code KafkaProducer.send} blocks its caller for
+     * up to {@code max.block.ms} while the broker is unreachable (metadata) or the buffer is full, and callers are
+     * event loops. When the hand-off queue is full the message is dropped (counted, logged): it is a fan-out of an
+     * already stored frame, so the other replicas see a gap at the next frame and read history.
+     */
     private void send(String key, Message message) {
-        if (producer == null) {
+        ExecutorService out = sender;
+        if (producer == null || out == null) {
             return;
         }
         ProducerRecord<String, String> record = new ProducerRecord<>(config.fanout().topic(), key, Json.write(message));
         record.headers().add(REPLICA_HEADER, replica.get().getBytes(StandardCharsets.UTF_8));
         record.headers().add(SCOPE_HEADER, scope);
         try {
-            producer.send(record, (md, e) -> {
-                if (e != null) {
+            out.execute(() -> {
+                try {
+                    producer.send(record, (md, e) -> {
+                        if (e != null) {
+                            LOG.warnf("fan-out publish failed (%s): other replicas see a gap and read history", e.getMessage());
+                        }
+                    });
+                } catch (RuntimeException e) {
                     LOG.warnf("fan-out publish failed (%s): other replicas see a gap and read history", e.getMessage());
                 }
             });
-        } catch (RuntimeException e) {
-            LOG.warnf("fan-out publish failed (%s): other replicas see a gap and read history", e.getMessage());
+        } catch (RejectedExecutionException e) {
+            dropped.incrementAndGet();
+            LOG.warnf("fan-out hand-off queue full (%d dropped so far): other replicas read history", dropped.get());
         }
+    }
+
+    /** Messages dropped because the producer could not keep up (the broker was unreachable). */
+    public long dropped() {
+        return dropped.get();
     }
 
     private void follow(Consumer<String, String> consumer, ConsumerLoop<String, String> control) {

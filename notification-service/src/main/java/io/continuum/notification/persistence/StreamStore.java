@@ -130,6 +130,42 @@ public class StreamStore {
                 });
     }
 
+    /** A stream and one device's cursor in it, as read when the device connects. */
+    public record Opened(StreamInfo stream, Optional<DeviceCursor> cursor) {
+    }
+
+    /**
+     * The connect read: epoch, head and lowest retained seq of the account's stream (creating it when new) and the
+     * device's cursor, in one statement (one round trip).
+     */
+    public Uni<Opened> open(String accountId, String deviceId) {
+        return pool.preparedQuery("""
+                        with ins as (
+                          insert into account_stream (account_id, epoch, head) values ($1, $2, 0)
+                          on conflict (account_id) do nothing returning epoch, head),
+                        s as (
+                          (select epoch, head, null::bigint as low from ins)
+                          union all
+                          (select s.epoch, s.head, (select min(f.seq) from stream_frame f where f.account_id = s.account_id)
+                           from account_stream s where s.account_id = $1)
+                          limit 1)
+                        select s.epoch, s.head, s.low, c.device_id, c.epoch as cursor_epoch, c.acked_seq, c.last_seen
+                        from s left join device_cursor c on c.account_id = $1 and c.device_id = $3""")
+                .execute(Tuple.of(accountId, UUID.randomUUID().toString(), deviceId))
+                .chain(rows -> {
+                    if (rows.size() > 0) {
+                        Row r = rows.iterator().next();
+                        StreamInfo info = new StreamInfo(r.getString("epoch"), r.getLong("head"), r.getLong("low"));
+                        Optional<DeviceCursor> cursor = r.getString("device_id") == null ? Optional.empty()
+                                : Optional.of(new DeviceCursor(r.getString("device_id"), r.getString("cursor_epoch"),
+                                        r.getLong("acked_seq"), r.getOffsetDateTime("last_seen").toInstant()));
+                        return Uni.createFrom().item(new Opened(info, cursor));
+                    }
+                    // created concurrently by another connection (see infoOrCreate): rare, two more reads
+                    return infoOrCreate(accountId).chain(info -> cursor(accountId, deviceId).map(c -> new Opened(info, c)));
+                });
+    }
+
     /** Up to {@code limit} frames with seq greater than {@code afterSeq}, oldest first. */
     public Uni<List<Frame>> after(String accountId, long afterSeq, int limit) {
         return pool.preparedQuery("select " + FRAME_COLUMNS + ", s.epoch from stream_frame f join account_stream s"
@@ -164,6 +200,63 @@ public class StreamStore {
                 .replaceWithVoid();
     }
 
+    /** One device's acknowledged position, for {@link #saveCursors}. */
+    public record CursorWrite(String accountId, String deviceId, String epoch, long ackedSeq) {
+    }
+
+    /** Records many devices' acknowledged positions in one statement (never moving one back within an epoch). */
+    public Uni<Void> saveCursors(List<CursorWrite> cursors) {
+        if (cursors.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = cursors.size();
+        String[] accounts = new String[n];
+        String[] devices = new String[n];
+        String[] epochs = new String[n];
+        Long[] seqs = new Long[n];
+        for (int i = 0; i < n; i++) {
+            CursorWrite c = cursors.get(i);
+            accounts[i] = c.accountId();
+            devices[i] = c.deviceId();
+            epochs[i] = c.epoch();
+            seqs[i] = c.ackedSeq();
+        }
+        return pool.preparedQuery("""
+                        insert into device_cursor (account_id, device_id, epoch, acked_seq, last_seen)
+                        select a, d, e, s, now() from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as t(a, d, e, s)
+                        on conflict (account_id, device_id) do update set
+                          acked_seq = case when device_cursor.epoch = excluded.epoch
+                                           then greatest(device_cursor.acked_seq, excluded.acked_seq) else excluded.acked_seq end,
+                          epoch = excluded.epoch, last_seen = now()""")
+                .execute(Tuple.of(accounts, devices, epochs, seqs))
+                .replaceWithVoid();
+    }
+
+    /** Marks many devices as seen in one statement (creating a cursor at the given seq where a device has none). */
+    public Uni<Void> touchCursors(List<CursorWrite> devices) {
+        if (devices.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = devices.size();
+        String[] accounts = new String[n];
+        String[] ids = new String[n];
+        String[] epochs = new String[n];
+        Long[] seqs = new Long[n];
+        for (int i = 0; i < n; i++) {
+            CursorWrite c = devices.get(i);
+            accounts[i] = c.accountId();
+            ids[i] = c.deviceId();
+            epochs[i] = c.epoch();
+            seqs[i] = c.ackedSeq();
+        }
+        return pool.preparedQuery("""
+                        insert into device_cursor (account_id, device_id, epoch, acked_seq, last_seen)
+                        select a, d, e, s, now() from unnest($1::text[], $2::text[], $3::text[], $4::bigint[]) as t(a, d, e, s)
+                        on conflict (account_id, device_id) do update set last_seen = now()""")
+                .execute(Tuple.of(accounts, ids, epochs, seqs))
+                .replaceWithVoid();
+    }
+
     /** Marks a device as seen (creating its cursor at {@code startSeq} when it has none). */
     public Uni<Void> touchCursor(String accountId, String deviceId, String epoch, long startSeq) {
         return pool.preparedQuery("""
@@ -194,18 +287,35 @@ public class StreamStore {
                 r.getOffsetDateTime("last_seen").toInstant());
     }
 
+    /** What a retention sweep did: frames dropped, and the bounded statements it took. */
+    public record Trimmed(int deleted, int statements) {
+    }
+
+    private static final String TRIM_BY_COUNT = """
+            delete from stream_frame where (account_id, seq) in (
+              select f.account_id, f.seq from stream_frame f join account_stream s on s.account_id = f.account_id
+              where f.seq <= s.head - $1 limit $2)""";
+    private static final String TRIM_BY_AGE = """
+            delete from stream_frame where (account_id, seq) in (
+              select account_id, seq from stream_frame where created_at < $1 limit $2)""";
+
     /**
      * Retention: drops frames beyond the newest {@code maxCount} of each account and frames older than
-     * {@code maxAge}. Returns how many frames were dropped.
+     * {@code maxAge}, in statements of at most {@code batch} rows each (short transactions, short locks, bounded WAL
+     * per statement), repeated until a statement finds less than a batch.
      */
-    public Uni<Integer> trim(int maxCount, Duration maxAge) {
-        return pool.preparedQuery("""
-                        delete from stream_frame f using account_stream s
-                        where f.account_id = s.account_id and f.seq <= s.head - $1""")
-                .execute(Tuple.of(maxCount))
-                .chain(byCount -> pool.preparedQuery("delete from stream_frame where created_at < $1")
-                        .execute(Tuple.of(OffsetDateTime.now(ZoneOffset.UTC).minus(maxAge)))
-                        .map(byAge -> byCount.rowCount() + byAge.rowCount()));
+    public Uni<Trimmed> trim(int maxCount, Duration maxAge, int batch) {
+        OffsetDateTime cutoff = OffsetDateTime.now(ZoneOffset.UTC).minus(maxAge);
+        return deleteInBatches(TRIM_BY_COUNT, maxCount, batch, new Trimmed(0, 0))
+                .chain(byCount -> deleteInBatches(TRIM_BY_AGE, cutoff, batch, byCount));
+    }
+
+    private Uni<Trimmed> deleteInBatches(String sql, Object bound, int batch, Trimmed sofar) {
+        return pool.preparedQuery(sql).execute(Tuple.of(bound, batch))
+                .chain(rows -> {
+                    Trimmed now = new Trimmed(sofar.deleted() + rows.rowCount(), sofar.statements() + 1);
+                    return rows.rowCount() < batch ? Uni.createFrom().item(now) : deleteInBatches(sql, bound, batch, now);
+                });
     }
 
     /** Drops an account's frames up to and including {@code seq} (retention for one account; used by tests and ops). */

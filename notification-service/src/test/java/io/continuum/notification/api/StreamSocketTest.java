@@ -144,6 +144,33 @@ class StreamSocketTest {
         }
     }
 
+    /**
+     * The replay of a device far behind is read page by page as the socket drains: 1,500 frames (7.5 × the outbound
+     * queue of the test profile) arrive in full, then {@code live}, with no 4008 close (before: closed after a page).
+     */
+    @Test
+    void aDevice1500FramesBehindIsReplayedInFullWithoutASlowConsumerClose() throws Exception {
+        Tokens.TokenSet alice = ANN.signIn();
+        StreamStore.StreamInfo before = store.infoOrCreate(alice.subject()).await().indefinitely();
+        int n = 1500;
+        for (int i = 0; i < n; i++) {
+            store.append(new io.continuum.notification.domain.FrameDraft(alice.subject(), "bulk-" + UUID.randomUUID(),
+                    io.continuum.notification.domain.FrameTypes.NOTIFICATION_READ, io.continuum.notification.domain.DeliveryClass.ORDERED,
+                    null, "writer", null, Instant.now(), "{\"id\":\"n-" + i + "\"}")).await().indefinitely();
+        }
+        try (WsClient c = WsClient.to(base()).token(alice.accessToken()).device(device("far")).resume(before.head(), before.epoch()).connect()) {
+            JsonNode live = c.awaitFrame(f -> "live".equals(f.path("type").asText()), Duration.ofSeconds(60));
+            assertThat(live.path("replayed").asInt()).isGreaterThanOrEqualTo(n);
+            List<JsonNode> got = c.streamFrames();
+            assertThat(got.size()).isGreaterThanOrEqualTo(n);
+            for (int i = 0; i < n; i++) {
+                assertThat(got.get(i).path("seq").asLong()).isEqualTo(before.head() + 1 + i);
+                assertThat(got.get(i).path("prev").asLong()).isEqualTo(before.head() + i);
+            }
+            assertThat(c.isClosed()).isFalse();
+        }
+    }
+
     @Test
     void theServerKeepsEachDevicesCursorSoAReconnectWithoutSeqResumesFromTheLastAck() throws Exception {
         ingestReady();

@@ -34,4 +34,24 @@ class StreamStoreTest {
         assertThat(infos).extracting(StreamStore.StreamInfo::epoch).containsOnly(infos.get(0).epoch());
         assertThat(infos).extracting(StreamStore.StreamInfo::head).containsOnly(0L);
     }
+
+    /** Retention deletes in statements of a bounded size, repeated until nothing is left to drop. */
+    @org.junit.jupiter.api.Test
+    void retentionDeletesInBoundedBatchesUntilNothingIsLeft() {
+        String account = "acct-" + UUID.randomUUID();
+        for (int i = 0; i < 5; i++) {
+            store.append(new io.continuum.notification.domain.FrameDraft(account, "old-" + i, "continuum.test.v1",
+                    io.continuum.notification.domain.DeliveryClass.ORDERED, null, null, null, java.time.Instant.now(), "{}"))
+                    .await().indefinitely();
+        }
+        // older than any retention the app itself runs with (7 days), so this sweep touches only this account's rows
+        store.pool().preparedQuery("update stream_frame set created_at = now() - interval '400 days' where account_id = $1")
+                .execute(io.vertx.mutiny.sqlclient.Tuple.of(account)).await().indefinitely();
+
+        StreamStore.Trimmed t = store.trim(Integer.MAX_VALUE / 2, Duration.ofDays(365), 2).await().indefinitely();
+
+        assertThat(t.deleted()).isGreaterThanOrEqualTo(5);
+        assertThat(t.statements()).isGreaterThanOrEqualTo(1 + 3); // one by count (nothing), then 2 + 2 + 1 by age
+        assertThat(store.after(account, 0, 100).await().indefinitely()).isEmpty();
+    }
 }
