@@ -353,7 +353,14 @@ async function onFrame(f) {
       return;
     case 'live': setConn('live'); return;
     case 'resync': S.epoch = f.epoch; S.seq = f.head; $('seq').textContent = f.head; await loadSnapshot(); return;
-    case 'presence': S.presence[f.deviceId] = f.online; S.presenceAt[f.deviceId] = Date.now(); renderDevices(); return;
+    case 'presence': {
+      // A snapshot of the account's online devices (docs/notifications.md), not a delta: replace what we had.
+      const at = Date.now(), on = new Set((f.online || []).map((o) => o.deviceId));
+      for (const id of new Set([...Object.keys(S.presence), ...S.devices.map((d) => d.deviceId), ...on])) {
+        S.presence[id] = on.has(id); S.presenceAt[id] = at;
+      }
+      renderDevices(); return;
+    }
     case 'pong': case 'auth-ok': case 'read-ok': case 'published': return;
     case 'error': console.warn('refused frame', f); return;
     default: break;

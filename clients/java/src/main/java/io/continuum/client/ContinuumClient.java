@@ -624,6 +624,8 @@ public final class ContinuumClient implements AutoCloseable {
 
     /** The live socket's events, on the loop. */
     private final class Live implements LiveConnection.Handler {
+        private java.util.Set<String> onlineDevices = java.util.Set.of();
+
         @Override
         public void beforeConnect() {
             ensureRegistered();
@@ -680,10 +682,31 @@ public final class ContinuumClient implements AutoCloseable {
                         LOG.log(System.Logger.Level.INFO, "{0}: snapshot after resync failed: {1}", config.deviceId, e.getMessage());
                     }
                 }
-                case "presence" -> listeners.forEach(l -> l.onPresence(f.path("deviceId").asText(), f.path("online").asBoolean()));
+                case "presence" -> presence(f);
                 case "error" -> LOG.log(System.Logger.Level.WARNING, "{0}: the server refused a frame: {1}", config.deviceId, f);
                 default -> { }
             }
+        }
+
+        /**
+         * A presence frame is a snapshot of the account's online devices (docs/notifications.md), not a delta: the
+         * listeners hear of each device whose state differs from the previous snapshot. Frames are read on the socket's
+         * thread only, so the previous snapshot needs no lock.
+         */
+        private void presence(JsonNode f) {
+            java.util.Set<String> now = new java.util.HashSet<>();
+            f.path("online").forEach(d -> now.add(d.path("deviceId").asText()));
+            for (String id : now) {
+                if (!onlineDevices.contains(id)) {
+                    listeners.forEach(l -> l.onPresence(id, true));
+                }
+            }
+            for (String id : onlineDevices) {
+                if (!now.contains(id)) {
+                    listeners.forEach(l -> l.onPresence(id, false));
+                }
+            }
+            onlineDevices = now;
         }
 
         @Override
