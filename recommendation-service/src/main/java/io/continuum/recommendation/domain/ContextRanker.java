@@ -38,7 +38,9 @@ public final class ContextRanker {
             if (item == null || item.maturity().compareTo(ctx.maturityLimit()) > 0) {
                 continue;
             }
-            double base = Math.max(0.01, c.score() / scale);
+            // a floor under the model score, so the moment (minutes, device) can lift an item nobody has watched yet
+            // above a popular one that does not fit; among items that fit equally the model's order stands
+            double base = 0.2 + 0.8 * Math.max(0, c.score() / scale);
             boolean fits = ctx.minutes() != null && item.durationMinutes() <= ctx.minutes();
             double s = base * minutesFit(item, ctx.minutes()) * deviceFit(item, ctx.device()) * hourFit(item, ctx.hour());
             scored.add(new Scored(c, item, s, fits));
@@ -66,6 +68,11 @@ public final class ContextRanker {
         return out;
     }
 
+    /** True when neither the minutes nor the device damp the item. */
+    static boolean suits(CatalogItem item, Context ctx) {
+        return minutesFit(item, ctx.minutes()) >= 1 && deviceFit(item, ctx.device()) >= 1;
+    }
+
     static double minutesFit(CatalogItem item, Integer minutes) {
         if (minutes == null) {
             return 1;
@@ -76,7 +83,7 @@ public final class ContextRanker {
         if (item.durationMinutes() <= minutes) {
             return 1.3;
         }
-        return Math.max(0.1, Math.pow(minutes / (double) item.durationMinutes(), 1.5));
+        return Math.max(0.02, Math.pow(minutes / (double) item.durationMinutes(), 3));
     }
 
     static double deviceFit(CatalogItem item, DeviceContext device) {

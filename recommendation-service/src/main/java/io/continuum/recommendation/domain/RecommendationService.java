@@ -76,8 +76,17 @@ public class RecommendationService {
         }
         double[] vector = model.foldIn(signals).orElse(null);
         int n = Math.max(MIN_CANDIDATES, limit * CANDIDATES_PER_ITEM);
-        List<Ranker.Candidate> candidates = Ranker.top(model, vector, Ranker.positives(signals),
-                i -> !finished.contains(i), n);
+        int positives = Ranker.positives(signals);
+        List<Ranker.Candidate> candidates = new ArrayList<>(Ranker.top(model, vector, positives,
+                i -> !finished.contains(i), n));
+        if (ctx.minutes() != null || ctx.device() != null) {
+            // the best items that suit the moment, in case the overall best are all long-form (or all short)
+            Set<Integer> have = new HashSet<>();
+            candidates.forEach(c -> have.add(c.item()));
+            Ranker.top(model, vector, positives, i -> !finished.contains(i) && !have.contains(i)
+                            && items.get(model.item(i)).map(item -> ContextRanker.suits(item, ctx)).orElse(false), n / 2)
+                    .forEach(candidates::add);
+        }
         return new Answer(model.version(), ContextRanker.rank(model, items, candidates, history, ctx, limit));
     }
 }

@@ -3,6 +3,7 @@ package io.continuum.recommendation.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItems;
 import static org.hamcrest.Matchers.startsWith;
 
@@ -90,6 +91,7 @@ class AdminResourceTest {
         given().auth().oauth2(adminToken()).post("/api/recommendations/admin/retrain")
                 .then().statusCode(200).body("version", startsWith("als-")).body("catalogSize", equalTo(before + 1));
         given().auth().oauth2(adminToken()).get("/api/recommendations/admin/model")
-                .then().statusCode(200).body("items", equalTo(before + 1));
+                .then().statusCode(200).body("catalogSize", equalTo(before + 1))
+                .body("items", greaterThanOrEqualTo(before + 1)); // plus items only events named
     }
 }

@@ -10,6 +10,7 @@ import io.continuum.testing.LocalStack;
 import io.continuum.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -65,8 +66,8 @@ class PreloadHintsTest {
                 .await().atMost(Duration.ofSeconds(5));
 
         try (EventReader reader = new EventReader(LocalStack.KAFKA_BOOTSTRAP, Topics.RECOMMENDATION_EVENTS)) {
-            assertThat(hints.runAt(now).await().atMost(Duration.ofSeconds(30))).isGreaterThanOrEqualTo(1);
-            assertThat(hints.runAt(now.plus(Duration.ofMinutes(1))).await().atMost(Duration.ofSeconds(30))).isZero();
+            assertThat(run(now)).isGreaterThanOrEqualTo(1);
+            assertThat(run(now.plus(Duration.ofMinutes(1)))).isZero();
 
             var received = reader.await(e -> account.equals(e.subject())
                     && e.type().equals(EventTypes.RECOMMENDATION_PRELOAD_HINT.type()), 1, Duration.ofSeconds(15));
@@ -82,5 +83,14 @@ class PreloadHintsTest {
         long rows = pool.preparedQuery("select count(*) from preload_hint where account_id = $1").execute(Tuple.of(account))
                 .await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
         assertThat(rows).isEqualTo(1);
+    }
+
+    /** Like the scheduler: on a Vert.x context (the reactive session needs one). */
+    private int run(Instant now) {
+        try {
+            return VertxContextSupport.subscribeAndAwait(() -> hints.runAt(now));
+        } catch (Throwable e) {
+            throw new AssertionError(e);
+        }
     }
 }
