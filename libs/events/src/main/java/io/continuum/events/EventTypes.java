@@ -8,6 +8,7 @@ import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.events.billing.EntitlementChanged;
 import io.continuum.events.notification.PresenceChanged;
 import io.continuum.events.recommendation.HintPublished;
+import io.continuum.events.recommendation.PreloadHint;
 import io.continuum.events.state.PlaybackPositionChanged;
 import io.continuum.events.state.StateChanged;
 
@@ -52,6 +53,8 @@ public final class EventTypes {
     // recommendation.events
     public static final EventType<HintPublished> RECOMMENDATION_HINT_PUBLISHED =
             register("continuum.recommendation.hint-published.v1", Topics.RECOMMENDATION_EVENTS, HintPublished.class);
+    public static final EventType<PreloadHint> RECOMMENDATION_PRELOAD_HINT =
+            register("continuum.recommendation.preload-hint.v1", Topics.RECOMMENDATION_EVENTS, PreloadHint.class);
 
     // notification.events
     public static final EventType<PresenceChanged> PRESENCE_CHANGED =

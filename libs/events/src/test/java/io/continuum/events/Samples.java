@@ -10,6 +10,7 @@ import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.events.billing.EntitlementChanged;
 import io.continuum.events.notification.PresenceChanged;
 import io.continuum.events.recommendation.HintPublished;
+import io.continuum.events.recommendation.PreloadHint;
 import io.continuum.events.state.PlaybackPositionChanged;
 import io.continuum.events.state.PlaybackState;
 import io.continuum.events.state.StateChanged;
@@ -48,6 +49,9 @@ final class Samples {
                     new EntitlementChanged("premium", true, "prod-monthly", Instant.parse("2030-01-01T00:00:00Z"))),
             Map.entry(EventTypes.RECOMMENDATION_HINT_PUBLISHED,
                     new HintPublished("hint-1", List.of("movie-2", "series-3"), "because-you-watched:movie-1")),
+            Map.entry(EventTypes.RECOMMENDATION_PRELOAD_HINT,
+                    new PreloadHint("hint-2", "laptop-1", DEVICE, Instant.parse("2026-11-30T18:00:00Z"), 0.8,
+                            "movie-1", 61000L, List.of("movie-2", "series-3"))),
             Map.entry(EventTypes.PRESENCE_CHANGED,
                     new PresenceChanged(DEVICE, true, Instant.parse("2026-11-28T01:30:00Z"))));
 
