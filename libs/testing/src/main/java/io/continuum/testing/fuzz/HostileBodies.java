@@ -21,6 +21,7 @@ import java.util.Random;
 public final class HostileBodies {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PUNCTUATION = "\"\\/'<>&%";
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
     /** Strings that break naive code: NUL, controls, lone surrogates, bidi override, quotes, huge, blank. */
     private static final List<String> NASTY_STRINGS = List.of(
@@ -197,7 +198,7 @@ public final class HostileBodies {
                 case 0 -> (char) random.nextInt(0x20);             // C0 control, NUL included
                 case 1 -> (char) (0xd800 + random.nextInt(0x800));   // a surrogate, most likely unpaired
                 case 2 -> (char) (0x7f + random.nextInt(0x21));      // DEL and C1
-                case 3 -> "\"\\/'<>&%".charAt(random.nextInt(9));
+                case 3 -> PUNCTUATION.charAt(random.nextInt(PUNCTUATION.length()));
                 default -> (char) ('a' + random.nextInt(26));
             };
             b.append(c);
