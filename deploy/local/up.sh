@@ -359,6 +359,41 @@ proxy_headers() {
 EOF
 }
 
+# The gateway's own errors as RFC 9457 problem+json (issue 8), never nginx's HTML pages: request too large or
+# malformed, unknown route, upstream down or slow. A service's own error answers pass through untouched
+# (proxy_intercept_errors stays off). Internal URI locations, not named ones: nginx cannot redirect a request whose
+# request line it could not read (414, %00 in the path) to a named location. One line per status: status|slug|title|detail (494 is nginx's internal code
+# for "header too large", answered as 431).
+gateway_problem_pages() {
+  local code slug title detail
+  while IFS='|' read -r code slug title detail; do
+    [[ -n "$code" ]] || continue
+    if [[ "$code" == 494 ]]; then
+      printf '    error_page 494 =431 /_problem/431;\n'
+      code=431
+    else
+      printf '    error_page %s /_problem/%s;\n' "$code" "$code"
+    fi
+    printf '    location = /_problem/%s {\n      internal;\n      default_type application/problem+json;\n      add_header Cache-Control no-store always;\n' "$code"
+    printf "      return %s '{\"type\":\"https://continuum.dev/problems/%s\",\"title\":\"%s\",\"status\":%s,\"detail\":\"%s\"}';\n    }\n" \
+      "$code" "$slug" "$title" "$code" "$detail"
+  done <<'PAGES'
+400|bad-request|Bad request|The gateway could not read this HTTP request (malformed request line, header, path or body framing).
+404|not-found|Not found|The gateway has no route for this path.
+405|method-not-allowed|Method not allowed|The gateway does not accept this HTTP method.
+408|request-timeout|Request timeout|The request was not sent completely in time.
+411|length-required|Length required|This request needs a Content-Length.
+413|too-large|Payload too large|The request body is larger than the gateway accepts (8 MiB).
+414|uri-too-long|URI too long|The request line is longer than the gateway accepts (8 KiB).
+494|headers-too-large|Request header fields too large|A request header, or all of them together, are larger than the gateway accepts (8 KiB each, 16 KiB in all).
+500|internal|Internal error|The gateway failed to handle the request.
+501|not-implemented|Not implemented|The gateway does not support this request (e.g. its Transfer-Encoding).
+502|bad-gateway|Bad gateway|The service behind this route is not reachable or answered badly; retry with backoff.
+503|unavailable|Service unavailable|The service behind this route is unavailable; retry with backoff.
+504|gateway-timeout|Gateway timeout|The service behind this route did not answer in time; retry with backoff.
+PAGES
+}
+
 gateway_conf() {
   load_services
   local out=$1 s name port health line prefix svc ws
@@ -378,7 +413,13 @@ http {
   fastcgi_temp_path $GW_DIR/tmp/fastcgi;
   uwsgi_temp_path $GW_DIR/tmp/uwsgi;
   scgi_temp_path $GW_DIR/tmp/scgi;
-  client_max_body_size 16m;
+  # At most every service's quarkus.http.limits.max-body-size (session-service: 8M; default 10M): a bigger body gets
+  # the gateway's own 413 problem+json. Were it larger, the service would refuse the body mid-upload, close the
+  # connection, and the client would see a 502.
+  client_max_body_size 8m;
+  # Request line at most 8k (services accept 8192, quarkus.http.limits.max-initial-line-length), and at most 2 header
+  # buffers of 8k (services accept 20K of headers): over that the gateway answers 414 / 431 problem+json itself.
+  large_client_header_buffers 2 8k;
   server_tokens off;
   map \$http_upgrade \$connection_upgrade { default upgrade; '' close; }
 
@@ -398,6 +439,7 @@ EOF
     proxy_send_timeout 60s;
 
     location = /healthz { access_log off; default_type text/plain; return 200 "ok\n"; }
+$(gateway_problem_pages)
     location / {
       default_type application/problem+json;
       return 404 '{"type":"about:blank","title":"Not Found","status":404,"detail":"The gateway has no route for this path."}';

@@ -308,6 +308,30 @@ class SyncProtocolTest {
         d.given().queryParam("since", now + 5).get("/api/state/changes").then().statusCode(410);
     }
 
+    @Test
+    void thePrunerDeletesOldHistoryInBoundedBatchesAndRaisesTheFloor() {
+        Device d = Device.of("alice", "prune-" + run());
+        String r = run();
+        List<Map<String, Object>> ops = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            ops.add(grant("p" + i + "-" + r, "shell-" + r, 1));
+        }
+        d.push(ops);
+        long now = d.revision();
+        VertxContextSupportAwait.await(() -> pool.preparedQuery("update op_log set at = now() - interval '40 days' where account_id = $1")
+                .execute(Tuple.of(d.account)));
+
+        HistoryPruner.Pruned pruned = VertxContextSupportAwait.await(() -> pruner.pruneOlderThan(Duration.ofDays(30).toSeconds(), 3));
+
+        assertThat(pruned.rows()).isGreaterThanOrEqualTo(7);
+        assertThat(pruned.batches()).isGreaterThanOrEqualTo(3); // 3 + 3 + 1 rows at least: never one unbounded delete
+        long left = VertxContextSupportAwait.await(() -> pool.preparedQuery("select count(*) from op_log where account_id = $1")
+                .execute(Tuple.of(d.account)).map(rows -> rows.iterator().next().getLong(0)));
+        assertThat(left).isZero();
+        d.given().queryParam("since", now - 1).get("/api/state/changes").then().statusCode(410);
+        assertThat(d.snapshot().path("inventory").path("shell-" + r).asLong()).isEqualTo(7); // state itself is kept
+    }
+
     private static JsonNode roundTrip(JsonNode node) {
         try {
             return Device.JSON.readTree(Device.JSON.writeValueAsString(node));

@@ -38,6 +38,21 @@ public class TestResource {
                 .map(value -> Response.status(201).entity(Map.of("account", account, "value", value, "label", request.label())).build());
     }
 
+    /** A free-form document and a typed member, without @Consumes (as most services' PATCH/POST methods are). */
+    public record Note(String label, com.fasterxml.jackson.databind.JsonNode doc, Boolean flag) {}
+
+    @jakarta.ws.rs.PATCH
+    @Path("/notes/{name}")
+    public Map<String, Object> note(@org.jboss.resteasy.reactive.RestPath String name, Note note) {
+        return Map.of("name", name, "label", String.valueOf(note.label()), "doc", String.valueOf(note.doc()));
+    }
+
+    @GET
+    @Path("/echo")
+    public Map<String, Object> echo(@org.jboss.resteasy.reactive.RestQuery String q) {
+        return Map.of("q", String.valueOf(q));
+    }
+
     @GET
     public Uni<Map<String, Object>> get() {
         String account = caller.accountId();

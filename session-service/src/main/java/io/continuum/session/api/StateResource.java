@@ -3,6 +3,8 @@ package io.continuum.session.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.continuum.platform.idempotency.IdempotencyInterceptor;
+import io.continuum.platform.idempotency.Idempotent;
 import io.continuum.platform.problem.ProblemException;
 import io.continuum.platform.security.Caller;
 import io.continuum.session.config.StateConfig;
@@ -29,6 +31,9 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.jboss.resteasy.reactive.RestHeader;
 import org.jboss.resteasy.reactive.RestPath;
 import org.jboss.resteasy.reactive.RestQuery;
@@ -64,13 +69,22 @@ public class StateResource {
     public record OpBatch(List<JsonNode> ops) {
     }
 
+    /**
+     * Pushes a batch. Each op is idempotent by its {@code opId}; {@code Idempotency-Key}, when sent, also makes the
+     * whole request idempotent ({@link Idempotent}): the first answer is stored with the batch's effect and replayed
+     * with {@code Idempotent-Replayed: true}; the same key with another body is 422 {@code idempotency-key-reused},
+     * and concurrent requests with one key apply once.
+     */
     @POST
     @Path("/ops")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<BatchOutcome> ops(OpBatch batch) {
+    @Idempotent
+    @APIResponse(responseCode = "200", description = "the batch's per-op results",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchOutcome.class)))
+    public Uni<Response> ops(OpBatch batch) {
         String device = caller.requireDeviceId();
         List<Op> ops = parser.parse(batch == null ? null : batch.ops());
-        return sync.apply(caller.accountId(), device, ops);
+        return sync.apply(caller.accountId(), device, ops).map(outcome -> Response.ok(outcome).build());
     }
 
     @GET
@@ -151,13 +165,17 @@ public class StateResource {
     }
 
     private Response documentAnswer(OpResult result) {
-        JsonNode answer = OpResult.DUPLICATE.equals(result.status()) ? result.original() : mapper.valueToTree(result);
+        boolean replayed = OpResult.DUPLICATE.equals(result.status());
+        JsonNode answer = replayed ? result.original() : mapper.valueToTree(result);
         if (OpResult.APPLIED.equals(answer.path("status").asText())) {
             JsonNode value = answer.path("value");
-            return Response.ok(new StateView.Document(value.path("version").asLong(), value.get("value")))
+            Response.ResponseBuilder ok = Response.ok(new StateView.Document(value.path("version").asLong(), value.get("value")))
                     .tag(new EntityTag(value.path("version").asText()))
-                    .header("X-State-Revision", answer.path("revision").asLong())
-                    .build();
+                    .header("X-State-Revision", answer.path("revision").asLong());
+            if (replayed) {
+                ok.header(IdempotencyInterceptor.REPLAYED_HEADER, "true");
+            }
+            return ok.build();
         }
         if (Rejections.OP_ID_REUSED.equals(answer.path("reason").asText())) {
             throw new ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused",

@@ -24,6 +24,10 @@ public interface StateConfig {
     @WithDefault("1h")
     String pruneEvery();
 
+    /** Op log rows deleted per pruning transaction (the pruner repeats batches until the old rows are gone). */
+    @WithDefault("1000")
+    int pruneBatchSize();
+
     /** A playback item counts as finished (and leaves "continue watching") at this fraction of its duration. */
     @WithDefault("0.95")
     double finishedRatio();

@@ -29,10 +29,15 @@ public final class Backoff {
 
     /** Waits the current delay, then doubles it; false when the thread was interrupted (time to stop). */
     public boolean pause() {
+        return pause(advance());
+    }
+
+    /** The current delay, doubling it for the time after (for callers that schedule the wait themselves, e.g. a timer). */
+    public Duration advance() {
         Duration delay = next;
         Duration doubled = next.multipliedBy(2);
         next = doubled.compareTo(max) > 0 ? max : doubled;
-        return pause(delay);
+        return delay;
     }
 
     /** Waits {@code delay} on a background thread; false (with the interrupt flag kept) when interrupted. */

@@ -13,7 +13,6 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgConnectOptions;
-import io.vertx.pgclient.pubsub.PgSubscriber;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -52,6 +51,7 @@ public class OutboxRelay {
     private final OutboxConfig config;
     private final OutboxPublisher publisher;
     private final String dbUrl;
+    private final java.util.Optional<String> listenUrl;
     private final String dbUser;
     private final String dbPassword;
     private final Counter published;
@@ -62,7 +62,7 @@ public class OutboxRelay {
     private final Semaphore wakeUp = new Semaphore(0);
     private volatile boolean running;
     private Thread thread;
-    private PgSubscriber subscriber;
+    private NotifyListener listener;
 
     public OutboxRelay(
             Pool pool,
@@ -71,6 +71,7 @@ public class OutboxRelay {
             OutboxPublisher publisher,
             MeterRegistry registry,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String dbUrl,
+            @ConfigProperty(name = "continuum.outbox.listen-url") java.util.Optional<String> listenUrl,
             @ConfigProperty(name = "quarkus.datasource.username") String dbUser,
             @ConfigProperty(name = "quarkus.datasource.password") String dbPassword) {
         this.pool = pool;
@@ -78,6 +79,7 @@ public class OutboxRelay {
         this.config = config;
         this.publisher = publisher;
         this.dbUrl = dbUrl;
+        this.listenUrl = listenUrl;
         this.dbUser = dbUser;
         this.dbPassword = dbPassword;
         this.published = registry.counter("continuum.outbox.published");
@@ -86,6 +88,7 @@ public class OutboxRelay {
                 .description("Time from outbox insert to Kafka acknowledgement")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
+        registry.gauge("continuum.outbox.listening", this, r -> r.listening() ? 1 : 0);
     }
 
     void start(@Observes StartupEvent event) {
@@ -93,8 +96,8 @@ public class OutboxRelay {
             LOG.info("Outbox relay disabled (continuum.outbox.relay-enabled=false)");
             return;
         }
-        listen();
         running = true;
+        listen();
         thread = new Thread(this::loop, "outbox-relay");
         thread.setDaemon(true);
         thread.start();
@@ -104,8 +107,8 @@ public class OutboxRelay {
     void stop(@Observes ShutdownEvent event) {
         running = false;
         wakeUp.release();
-        if (subscriber != null) {
-            subscriber.close();
+        if (listener != null) {
+            listener.stop();
         }
         if (thread != null) {
             try {
@@ -122,12 +125,15 @@ public class OutboxRelay {
         wakeUp.release();
     }
 
+    /** Whether the LISTEN connection is up (NOTIFY wakes the relay at once); otherwise only the backstop drains. */
+    public boolean listening() {
+        return listener != null && listener.listening();
+    }
+
     private void listen() {
-        PgConnectOptions options = PgConnectOptions.fromUri(dbUrl).setUser(dbUser).setPassword(dbPassword);
-        subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
-        subscriber.channel(CHANNEL).handler(payload -> wakeUp());
-        subscriber.closeHandler(v -> LOG.warn("Outbox LISTEN connection closed; reconnecting (backstop drain covers the gap)"));
-        subscriber.connect().onFailure(e -> LOG.warnf("Outbox LISTEN failed (%s); relying on the backstop drain", e.getMessage()));
+        PgConnectOptions options = PgConnectOptions.fromUri(listenUrl.orElse(dbUrl)).setUser(dbUser).setPassword(dbPassword);
+        listener = new NotifyListener(vertx, options, CHANNEL, new Backoff(config.initialBackoff(), config.maxBackoff()), this::wakeUp);
+        listener.start();
     }
 
     private void loop() {

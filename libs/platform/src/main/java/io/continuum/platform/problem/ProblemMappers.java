@@ -2,6 +2,7 @@ package io.continuum.platform.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import io.continuum.platform.json.UnsafeTextException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ElementKind;
@@ -37,10 +38,24 @@ public class ProblemMappers {
                 .toResponse();
     }
 
+    /** A string holding U+0000 or a control character: 422 naming the field (see {@code StrictJson}). */
+    @ServerExceptionMapper
+    public Response unsafeText(UnsafeTextException e, UriInfo uri) {
+        String field = jsonPath(e);
+        String name = field.isEmpty() ? "body" : field;
+        return new Problem("https://continuum.dev/problems/validation", "Invalid input", 422, name + ": " + e.reason(),
+                uri.getPath(), List.of(new Problem.FieldError(name, e.reason())), Map.of()).toResponse();
+    }
+
     @ServerExceptionMapper
     public Response unreadable(JsonProcessingException e, UriInfo uri) {
+        if (e instanceof UnsafeTextException unsafe) {
+            return unsafeText(unsafe, uri);
+        }
         String field = e instanceof JsonMappingException m ? jsonPath(m) : "";
-        String detail = field.isEmpty() ? "the request body is not valid JSON" : "field " + field + " has the wrong type or format";
+        String detail = field.isEmpty()
+                ? "the request body is not one valid JSON value" + parserReason(e)
+                : "field " + field + " has the wrong type or format";
         List<Problem.FieldError> errors = field.isEmpty() ? List.of() : List.of(new Problem.FieldError(field, detail));
         return new Problem("https://continuum.dev/problems/malformed", "Malformed request", 400, detail, uri.getPath(), errors, Map.of())
                 .toResponse();
@@ -110,6 +125,20 @@ public class ProblemMappers {
             }
         }
         return field.toString();
+    }
+
+    /** Jackson's own words for a syntax error ("Duplicate field 'x'", trailing token), without its source excerpt. */
+    private static String parserReason(JsonProcessingException e) {
+        if (e instanceof JsonMappingException) {
+            return "";
+        }
+        String reason = e.getOriginalMessage();
+        if (reason == null) {
+            return "";
+        }
+        int cut = reason.indexOf('\n');
+        reason = cut >= 0 ? reason.substring(0, cut) : reason;
+        return reason.length() > 200 ? ": " + reason.substring(0, 200) : ": " + reason;
     }
 
     private static String jsonPath(JsonMappingException e) {
