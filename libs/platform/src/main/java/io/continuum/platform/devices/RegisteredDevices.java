@@ -127,8 +127,13 @@ public class RegisteredDevices {
             arrived.complete(null); // bound between the first look and the registration of the waiter
         }
         waiting.incrementAndGet();
+        // the answer continues on the caller's Vert.x context (not the consumer's or the timer's thread): what
+        // follows (Hibernate Reactive, the WebSocket upgrade) must run there
+        io.vertx.core.Context caller = io.vertx.core.Vertx.currentContext();
+        java.util.concurrent.Executor back = caller == null ? Runnable::run : task -> caller.runOnContext(v -> task.run());
         return Uni.createFrom().completionStage(arrived)
                 .ifNoItem().after(wait).recoverWithItem((Void) null)
+                .emitOn(back)
                 .eventually(() -> {
                     waiting.decrementAndGet();
                     waiters.computeIfPresent(sessionId, (k, list) -> {
