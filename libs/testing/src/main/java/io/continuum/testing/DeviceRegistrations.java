@@ -61,4 +61,33 @@ public final class DeviceRegistrations {
             throw new IllegalStateException(e);
         }
     }
+
+    /**
+     * Registers {@code deviceId} for {@code tokens}' session the way an app does: {@code POST /api/auth/devices}
+     * through the gateway (the whole stack must run). Answers the HTTP status (201 new, 200 known).
+     */
+    public static int registerThroughGateway(Tokens.TokenSet tokens, String deviceId) {
+        String body = "{\"deviceId\":\"" + deviceId + "\",\"kind\":\"web\",\"platform\":\"test\",\"displayName\":\"e2e "
+                + deviceId + "\"}";
+        try {
+            java.net.http.HttpResponse<String> r = GATEWAY.send(java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create(LocalStack.GATEWAY_URL + "/api/auth/devices"))
+                            .header("Authorization", "Bearer " + tokens.accessToken())
+                            .header("Content-Type", "application/json")
+                            .timeout(java.time.Duration.ofSeconds(10))
+                            .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 201 && r.statusCode() != 200) {
+                throw new IllegalStateException("registration of " + deviceId + " answered " + r.statusCode() + ": " + r.body());
+            }
+            return r.statusCode();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("auth-service unreachable through the gateway", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final java.net.http.HttpClient GATEWAY = java.net.http.HttpClient.newHttpClient();
 }
