@@ -182,12 +182,15 @@ class BackchannelLogoutTest {
     @Test
     void aMalformedEscapeIsAnsweredAtOnceWith400() {
         long start = System.nanoTime();
-        given().contentType("application/x-www-form-urlencoded").body("logout_token=%zz%")
+        // before the fix the request never got an answer: a socket timeout turns that hang into a failure
+        given().config(io.restassured.RestAssured.config().httpClient(io.restassured.config.HttpClientConfig.httpClientConfig()
+                        .setParam("http.socket.timeout", 10_000)))
+                .contentType("application/x-www-form-urlencoded").body("logout_token=%zz%")
                 .post("/api/auth/backchannel-logout").then()
                 .statusCode(400).contentType("application/problem+json")
                 .body("errors[0].field", equalTo("logout_token"));
         org.assertj.core.api.Assertions.assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
-                .isLessThan(java.time.Duration.ofSeconds(1));
+                .isLessThan(java.time.Duration.ofSeconds(5)); // "at once"; generous for a loaded 2-core CI machine
     }
 
     @Test
