@@ -2,6 +2,8 @@ package io.continuum.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.continuum.testing.DeviceRegistrations;
+import io.continuum.testing.LocalStack;
 import io.continuum.testing.Tokens;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -9,28 +11,44 @@ import io.restassured.specification.RequestSpecification;
 import java.util.List;
 import java.util.Map;
 
-/** One signed-in device of a demo user, talking to the service under test with a real Keycloak token. */
+/**
+ * One signed-in, registered device of a demo user, talking to the service under test with a real Keycloak token.
+ * Each device is its own sign-in (a session is bound to one device); its registration is published on
+ * {@code auth.events} as auth-service would ({@link DeviceRegistrations}).
+ */
 public final class Device {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     public final String account;
     public final String deviceId;
+    private final String user;
+    private final String bootstrapServers;
     private final String token;
 
-    private Device(Tokens.TokenSet tokens, String deviceId) {
+    private Device(String user, Tokens.TokenSet tokens, String deviceId, String bootstrapServers) {
+        this.user = user;
         this.account = tokens.subject();
         this.token = tokens.accessToken();
         this.deviceId = deviceId;
+        this.bootstrapServers = bootstrapServers;
     }
 
+    /** A new sign-in of the demo user {@code user}, registered as {@code deviceId} on the shared Kafka. */
     public static Device of(String user, String deviceId) {
-        return new Device(Tokens.signIn(user, user), deviceId);
+        return of(user, deviceId, LocalStack.KAFKA_BOOTSTRAP);
     }
 
-    /** Another device of the same account (same token, other X-Device-Id). */
+    /** The same, registered on the broker the service under test reads ({@code bootstrapServers}). */
+    public static Device of(String user, String deviceId, String bootstrapServers) {
+        Tokens.TokenSet tokens = Tokens.signIn(user, user);
+        DeviceRegistrations.register(bootstrapServers, tokens, deviceId);
+        return new Device(user, tokens, deviceId, bootstrapServers);
+    }
+
+    /** Another device of the same account: its own sign-in and registration. */
     public Device other(String otherDeviceId) {
-        return new Device(new Tokens.TokenSet(token, null, null, account), otherDeviceId);
+        return of(user, otherDeviceId, bootstrapServers);
     }
 
     public String token() {

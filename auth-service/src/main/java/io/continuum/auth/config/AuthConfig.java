@@ -17,6 +17,30 @@ public interface AuthConfig {
 
     Presence presence();
 
+    KeycloakJobs keycloakJobs();
+
+    /** The durable Keycloak side of revocations ({@code keycloak_job}): retried with backoff until Keycloak confirms. */
+    interface KeycloakJobs {
+        /** How often due jobs are looked for (each replica; a job is leased by one at a time). */
+        @WithDefault("1s")
+        Duration poll();
+
+        /** Wait before the first retry; doubles per failed attempt up to {@link #maxBackoff()}. */
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        @WithDefault("5m")
+        Duration maxBackoff();
+
+        /** How long a replica running a job holds it before another may take it over (a crashed replica's jobs). */
+        @WithDefault("1m")
+        Duration lease();
+
+        /** Jobs taken per poll. */
+        @WithDefault("20")
+        int batch();
+    }
+
     /** Presence from notification-service ({@code continuum.presence.changed.v1} on {@code notification.events}). */
     interface Presence {
         @WithDefault("true")

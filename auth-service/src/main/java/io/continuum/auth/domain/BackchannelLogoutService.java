@@ -7,6 +7,7 @@ import io.continuum.auth.persistence.DeviceSession;
 import io.continuum.auth.persistence.DeviceSessionRepository;
 import io.continuum.auth.persistence.LogoutTokens;
 import io.continuum.events.EventTypes;
+import io.continuum.events.auth.RevocationConfirmed;
 import io.continuum.events.auth.SessionEnded;
 import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.platform.outbox.Outbox;
@@ -80,6 +81,7 @@ public class BackchannelLogoutService {
         })).invoke(ended -> {
             if (ended.account() != null) {
                 revoked.revoke(ended.account(), ended.sessionIds(), "session-ended:" + REASON, now);
+                revoked.confirm(ended.account(), ended.sessionIds(), now);
             }
         }).replaceWithVoid();
     }
@@ -99,6 +101,7 @@ public class BackchannelLogoutService {
             Uni<?> mark = known == null ? Uni.createFrom().voidItem() : sessions.end(List.of(known.sessionId), now);
             return mark.chain(() -> outbox.append(EventTypes.SESSION_ENDED, account, device, null,
                             new SessionEnded(token.sessionId(), device, REASON)))
+                    .chain(() -> confirmed(account, List.of(token.sessionId())))
                     .replaceWith(new Ended(account, List.of(token.sessionId())));
         });
     }
@@ -112,8 +115,14 @@ public class BackchannelLogoutService {
             return sessions.end(sids, now)
                     .chain(() -> outbox.append(EventTypes.SIGNED_OUT_EVERYWHERE, account, null, null,
                             new SignedOutEverywhere(sids, null, null)))
+                    .chain(() -> confirmed(account, sids))
                     .replaceWith(new Ended(account, sids));
         });
+    }
+
+    /** Keycloak ended these sessions itself (it sent the logout token): nothing to wait for. */
+    private Uni<?> confirmed(String account, List<String> sids) {
+        return outbox.append(EventTypes.REVOCATION_CONFIRMED, account, null, null, new RevocationConfirmed(sids));
     }
 
     private static ProblemException invalid() {

@@ -5,6 +5,7 @@ import io.continuum.auth.persistence.Device;
 import io.continuum.auth.persistence.DeviceRepository;
 import io.continuum.auth.persistence.DeviceSession;
 import io.continuum.auth.persistence.DeviceSessionRepository;
+import io.continuum.auth.persistence.KeycloakJob;
 import io.continuum.events.EventTypes;
 import io.continuum.events.auth.DeviceKind;
 import io.continuum.events.auth.DeviceRegistered;
@@ -17,7 +18,6 @@ import io.continuum.platform.problem.ProblemException;
 import io.continuum.platform.revocation.RevokedSessions;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -28,24 +28,28 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import org.jboss.logging.Logger;
 
 /**
  * Devices of an account and the sessions bound to them. Every change and its {@code auth.events} event are written
- * in one transaction (outbox). Revocation is recorded (and published) first, then the Keycloak sessions are ended:
- * a Keycloak outage answers 503 but the revocation already bites everywhere, and repeating the call finishes the
- * Keycloak side (it is idempotent).
+ * in one transaction (outbox). A revocation also writes its Keycloak job in that transaction ({@link KeycloakJobs}):
+ * the revocation bites everywhere at once, and the Keycloak side is retried until Keycloak confirms.
  */
 @ApplicationScoped
 public class DeviceService {
+
+    private static final Logger LOG = Logger.getLogger(DeviceService.class);
 
     private final DeviceRepository devices;
     private final DeviceSessionRepository sessions;
     private final Outbox outbox;
     private final KeycloakAdmin keycloak;
     private final RevokedSessions revoked;
+    private final KeycloakJobs jobs;
 
     public DeviceService(DeviceRepository devices, DeviceSessionRepository sessions, Outbox outbox,
-            KeycloakAdmin keycloak, RevokedSessions revoked) {
+            KeycloakAdmin keycloak, RevokedSessions revoked, KeycloakJobs jobs) {
+        this.jobs = jobs;
         this.devices = devices;
         this.sessions = sessions;
         this.outbox = outbox;
@@ -143,9 +147,11 @@ public class DeviceService {
     }
 
     /**
-     * Revokes a device of the account: marks it revoked, ends its sessions, publishes {@code device-revoked} (one
-     * transaction), refuses its sessions in this instance at once, then ends them (and their offline tokens) in
-     * Keycloak. Revoking an already revoked device repeats only the Keycloak part.
+     * Revokes a device of the account: marks it revoked, ends its sessions, publishes {@code device-revoked} and
+     * writes the Keycloak job that ends them (and their offline tokens) in Keycloak, all in one transaction; refuses
+     * its sessions in this instance at once, then runs the job. A Keycloak outage does not fail the revocation: the
+     * job is retried until Keycloak confirms, and every service refuses the sessions until then. Revoking an already
+     * revoked device schedules the Keycloak part again.
      */
     public Uni<Void> revoke(String accountId, String deviceId, String reason, String byDeviceId) {
         Instant now = now();
@@ -156,32 +162,46 @@ public class DeviceService {
             return sessions.list("accountId = ?1 and deviceId = ?2", accountId, deviceId).chain(all -> {
                 List<String> active = all.stream().filter(s -> s.endedAt == null).map(s -> s.sessionId).toList();
                 List<String> every = all.stream().map(s -> s.sessionId).toList();
+                Uni<?> revocation;
                 if (d.revoked()) {
-                    return Uni.createFrom().item(every);
+                    revocation = Uni.createFrom().voidItem();
+                } else {
+                    d.revokedAt = now;
+                    d.revokeReason = reason;
+                    d.online = null;
+                    revocation = sessions.end(active, now)
+                            .chain(() -> outbox.append(EventTypes.DEVICE_REVOKED, accountId, byDeviceId, null,
+                                    new DeviceRevoked(deviceId, active, reason)));
                 }
-                d.revokedAt = now;
-                d.revokeReason = reason;
-                d.online = null;
-                return sessions.end(active, now)
-                        .chain(() -> outbox.append(EventTypes.DEVICE_REVOKED, accountId, byDeviceId, null,
-                                new DeviceRevoked(deviceId, active, reason)))
-                        .replaceWith(every);
+                return revocation.chain(() -> every.isEmpty() ? Uni.createFrom().<KeycloakJob>nullItem()
+                        : jobs.schedule(accountId, KeycloakJob.END_SESSIONS, every, null));
             });
-        })).chain(sids -> {
-            revoked.revoke(accountId, sids, "device-revoked:" + reason, now);
-            return endInKeycloak(sids);
+        })).chain(job -> {
+            if (job == null) {
+                return Uni.createFrom().voidItem();
+            }
+            revoked.revoke(accountId, job.sessions(), "device-revoked:" + reason, now);
+            return jobs.run(job).replaceWithVoid();
         });
     }
 
     /**
      * Ends every session of the account (optionally all but the caller's own), in Keycloak and in every service:
-     * one {@code signed-out-everywhere} event listing the sessions. Without an exception Keycloak's user logout also
-     * moves the user's not-before to now, which voids every refresh and offline token issued before; with the
-     * caller's session kept, each other session (and its offline twin) is ended one by one.
+     * one {@code signed-out-everywhere} event listing the sessions, and the Keycloak job, in one transaction.
+     * Without an exception the job is Keycloak's user logout, which also moves the user's not-before to now and so
+     * voids every refresh and offline token issued before; with the caller's session kept, each other session (and
+     * its offline twin) is ended one by one, including sessions Keycloak lists only when the job runs. Keycloak
+     * being unreachable does not fail the call: the sessions auth-service knows are revoked and the job retries.
      */
     public Uni<List<String>> logoutEverywhere(String accountId, String callerSessionId, boolean exceptCaller) {
         Instant now = now();
-        return keycloak.userSessionIds(accountId).chain(keycloakSids -> Panache.withTransaction(() ->
+        return keycloak.userSessionIds(accountId)
+                .onFailure().recoverWithItem(e -> {
+                    LOG.warnf("log out everywhere of %s: Keycloak's session list unavailable (%s); the Keycloak job"
+                            + " ends them when Keycloak is back", accountId, e.getMessage());
+                    return List.of();
+                })
+                .chain(keycloakSids -> Panache.withTransaction(() ->
                 sessions.activeOfAccount(accountId).chain(known -> {
                     Set<String> all = new LinkedHashSet<>(keycloakSids);
                     known.forEach(s -> all.add(s.sessionId));
@@ -192,24 +212,21 @@ public class DeviceService {
                     List<String> ended = new ArrayList<>(all);
                     String keepDevice = keep == null ? null : known.stream()
                             .filter(s -> s.sessionId.equals(keep)).map(s -> s.deviceId).findFirst().orElse(null);
+                    String kind = exceptCaller ? KeycloakJob.END_SESSIONS_EXCEPT : KeycloakJob.LOGOUT_USER;
                     return sessions.end(ended, now)
                             .chain(() -> outbox.append(EventTypes.SIGNED_OUT_EVERYWHERE, accountId, keepDevice, null,
                                     new SignedOutEverywhere(ended, keepDevice, keep)))
-                            .replaceWith(ended);
+                            .chain(() -> jobs.schedule(accountId, kind, ended, keep))
+                            .map(job -> new Logout(ended, job));
                 })))
-                .call(ended -> {
-                    revoked.revoke(accountId, ended, "signed-out-everywhere", now);
-                    return exceptCaller ? endInKeycloak(ended) : keycloak.logoutUser(accountId).chain(() -> endInKeycloak(ended));
-                });
+                .call(out -> {
+                    revoked.revoke(accountId, out.ended(), "signed-out-everywhere", now);
+                    return jobs.run(out.job());
+                })
+                .map(Logout::ended);
     }
 
-    private Uni<Void> endInKeycloak(List<String> sids) {
-        if (sids.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Multi.createFrom().iterable(sids)
-                .onItem().transformToUniAndMerge(keycloak::endSession)
-                .collect().last().replaceWithVoid();
+    private record Logout(List<String> ended, KeycloakJob job) {
     }
 
     private Uni<Device> activeOwned(String accountId, String deviceId) {

@@ -178,4 +178,27 @@ class BackchannelLogoutTest {
     private static String b64(String s) {
         return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
+
+    @Test
+    void aMalformedEscapeIsAnsweredAtOnceWith400() {
+        long start = System.nanoTime();
+        // before the fix the request never got an answer: a socket timeout turns that hang into a failure
+        given().config(io.restassured.RestAssured.config().httpClient(io.restassured.config.HttpClientConfig.httpClientConfig()
+                        .setParam("http.socket.timeout", 10_000)))
+                .contentType("application/x-www-form-urlencoded").body("logout_token=%zz%")
+                .post("/api/auth/backchannel-logout").then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("logout_token"));
+        org.assertj.core.api.Assertions.assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+                .isLessThan(java.time.Duration.ofSeconds(5)); // "at once"; generous for a loaded 2-core CI machine
+    }
+
+    @Test
+    void aHugeLogoutTokenIs413NotA500() {
+        String huge = "logout_token=" + "a".repeat(1024 * 1024);
+        given().contentType("application/x-www-form-urlencoded").body(huge)
+                .post("/api/auth/backchannel-logout").then()
+                .statusCode(413).contentType("application/problem+json")
+                .body("errors[0].field", equalTo("logout_token"));
+    }
 }

@@ -211,10 +211,17 @@ class DeviceResourceTest {
     }
 
     @Test
-    void aServiceTokenWithoutSessionCannotRegister() {
-        given().auth().oauth2(Tokens.serviceToken()).contentType(ContentType.JSON)
-                .body(device(newId(), "web", "x")).post("/api/auth/devices").then().statusCode(400)
-                .contentType("application/problem+json").body("errors[0].field", equalTo("Authorization"));
+    void aServiceAccountTokenIsNotAUserAccount() {
+        // a real client_credentials token of the realm's service client: valid, audience continuum-api, no sid
+        String service = Tokens.serviceToken();
+        given().auth().oauth2(service).contentType(ContentType.JSON)
+                .body(device(newId(), "web", "x")).post("/api/auth/devices").then().statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://continuum.dev/problems/user-token-required"));
+        given().auth().oauth2(service).get("/api/auth/devices").then().statusCode(403)
+                .contentType("application/problem+json");
+        given().auth().oauth2(service).post("/api/auth/logout-everywhere").then().statusCode(403);
+        given().auth().oauth2(service).get("/api/auth/whoami").then().statusCode(403);
     }
 
     @Test

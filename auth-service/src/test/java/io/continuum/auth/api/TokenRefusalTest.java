@@ -25,8 +25,8 @@ import org.jose4j.jws.JsonWebSignature;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every kind of bad bearer token is the same bare 401 (the platform's answer, docs/api.md), so nothing tells a
- * caller which check failed. Tampered and wrong-audience tokens are real realm-signed tokens; expired, wrong-issuer and unknown-key
+ * Every kind of bad bearer token is the same 401 problem+json with {@code WWW-Authenticate: Bearer
+ * error="invalid_token"} (the platform's answer, docs/api.md, RFC 6750), so nothing tells a caller which check failed. Tampered and wrong-audience tokens are real realm-signed tokens; expired, wrong-issuer and unknown-key
  * tokens are signed by a key of the test (Keycloak will not mint them).
  */
 @QuarkusTest
@@ -42,8 +42,10 @@ class TokenRefusalTest {
     static void refused(String token) {
         given().auth().oauth2(token).get("/api/auth/devices").then()
                 .statusCode(401)
-                .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer"))
-                .body(org.hamcrest.Matchers.emptyOrNullString());
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", equalTo("Bearer error=\"invalid_token\""))
+                .body("type", equalTo("https://continuum.dev/problems/unauthorized"))
+                .body("detail", equalTo("a valid bearer token is required"));
     }
 
     /** alice's real claims, modified, signed with a key Keycloak never published (same kid as the realm's). */

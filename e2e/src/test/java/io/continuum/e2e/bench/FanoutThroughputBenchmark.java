@@ -42,12 +42,18 @@ class FanoutThroughputBenchmark {
         String ws = gw.replaceFirst("^http", "ws");
         String run = UUID.randomUUID().toString().substring(0, 6);
         TestUsers.User user = TestUsers.create("fanout");
-        Tokens.TokenSet alice = user.signIn();
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < devices; i++) {
+            ids.add("fan-" + run + "-" + i);
+        }
+        ids.add("fan-writer-" + run);
+        java.util.Map<String, Tokens.TokenSet> signedIn = BenchDevices.signIn(user, ids);
+        Tokens.TokenSet alice = signedIn.get("fan-writer-" + run);
         String currency = "fan" + run;
         List<WsDevice> all = new ArrayList<>();
         List<CompletableFuture<WsDevice>> pending = new ArrayList<>();
         for (int i = 0; i < devices; i++) {
-            pending.add(WsDevice.connect(ws, alice.accessToken(), "fan-" + run + "-" + i, false));
+            pending.add(WsDevice.connect(ws, signedIn.get(ids.get(i)).accessToken(), ids.get(i), false));
             if (pending.size() == 100) {
                 pending.forEach(f -> all.add(f.orTimeout(60, TimeUnit.SECONDS).join()));
                 pending.clear();
@@ -86,7 +92,7 @@ class FanoutThroughputBenchmark {
             }
             ops.append("]}");
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(gw + "/api/state/ops"))
-                    .header("Authorization", "Bearer " + alice.accessToken()).header("X-Device-Id", "fan-writer")
+                    .header("Authorization", "Bearer " + alice.accessToken()).header("X-Device-Id", "fan-writer-" + run)
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(ops.toString())).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

@@ -47,14 +47,23 @@ class NotificationPropagationBenchmark {
         String run = UUID.randomUUID().toString().substring(0, 6);
         // throw-away accounts: the demo users carry other engineers' traffic on the shared stack
         List<TestUsers.User> users = List.of(TestUsers.create("prop-a"), TestUsers.create("prop-b"), TestUsers.create("prop-c"));
-        Tokens.TokenSet alice = users.get(0).signIn();
-        List<String> others = List.of(users.get(1).accessToken(), users.get(2).accessToken());
+        String a = "bench-a-" + run;
+        String b = "bench-b-" + run;
+        Map<String, Tokens.TokenSet> mine = BenchDevices.signIn(users.get(0), List.of(a, b));
+        Tokens.TokenSet alice = mine.get(a);
+        List<String> bgIds = new ArrayList<>();
+        for (int i = 0; i < devices - 2; i++) {
+            bgIds.add("bg-" + run + "-" + i);
+        }
+        Map<String, Tokens.TokenSet> bg = new java.util.HashMap<>();
+        bg.putAll(BenchDevices.signIn(users.get(1), bgIds.subList(0, bgIds.size() / 2)));
+        bg.putAll(BenchDevices.signIn(users.get(2), bgIds.subList(bgIds.size() / 2, bgIds.size())));
 
         List<WsDevice> background = new ArrayList<>();
         List<CompletableFuture<WsDevice>> pending = new ArrayList<>();
         long t0 = System.nanoTime();
         for (int i = 0; i < devices - 2; i++) {
-            pending.add(WsDevice.connect(ws, others.get(i % 2), "bg-" + run + "-" + i, false));
+            pending.add(WsDevice.connect(ws, bg.get(bgIds.get(i)).accessToken(), bgIds.get(i), false));
             if (pending.size() == 100) {
                 pending.forEach(f -> background.add(f.orTimeout(60, TimeUnit.SECONDS).join()));
                 pending.clear();
@@ -64,9 +73,8 @@ class NotificationPropagationBenchmark {
         await().atMost(Duration.ofMinutes(2)).until(() -> background.stream().allMatch(d -> d.received.get() >= 2));
         System.out.printf("connected %d background devices in %.1f s%n", background.size(), (System.nanoTime() - t0) / 1e9);
 
-        String a = "bench-a-" + run;
         try (WsDevice devA = WsDevice.open(ws, alice.accessToken(), a);
-                WsDevice devB = WsDevice.open(ws, alice.accessToken(), "bench-b-" + run)) {
+                WsDevice devB = WsDevice.open(ws, mine.get(b).accessToken(), b)) {
             devB.awaitType("live", Duration.ofSeconds(30));
             devA.awaitType("live", Duration.ofSeconds(30));
             Map<String, CompletableFuture<Long>> arrivals = new ConcurrentHashMap<>();

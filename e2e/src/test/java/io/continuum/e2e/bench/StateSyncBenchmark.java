@@ -44,6 +44,16 @@ class StateSyncBenchmark {
     static final ObjectMapper JSON = new ObjectMapper();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     static Tokens.TokenSet alice;
+    /** One sign-in per device id, registered (a session is bound to one device: docs/auth.md). */
+    static final Map<String, Tokens.TokenSet> DEVICES = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static Tokens.TokenSet device(String id) {
+        return DEVICES.computeIfAbsent(id, k -> {
+            Tokens.TokenSet t = Tokens.signIn("alice", "alice");
+            io.continuum.testing.DeviceRegistrations.register(t, k);
+            return t;
+        });
+    }
 
     @BeforeAll
     static void stack() {
@@ -86,6 +96,9 @@ class StateSyncBenchmark {
                 ExecutorService pool = Executors.newFixedThreadPool(devices);
                 CountDownLatch done = new CountDownLatch(devices);
                 String r = UUID.randomUUID().toString().substring(0, 8);
+                for (int d = 0; d < devices; d++) {
+                    device("bench-" + d); // signed in and registered before the clock starts
+                }
                 long t0 = System.nanoTime();
                 for (int d = 0; d < devices; d++) {
                     int dn = d;
@@ -206,7 +219,7 @@ class StateSyncBenchmark {
 
     static JsonNode push(String device, List<Map<String, Object>> ops) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(SERVICE + "/api/state/ops"))
-                .header("Authorization", "Bearer " + alice.accessToken()).header("X-Device-Id", device)
+                .header("Authorization", "Bearer " + device(device).accessToken()).header("X-Device-Id", device)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("ops", ops)))).build();
         HttpResponse<String> res = HTTP.send(req, HttpResponse.BodyHandlers.ofString());

@@ -1,6 +1,7 @@
 package io.continuum.e2e.notifications;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.continuum.testing.DeviceRegistrations;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.Tokens;
 import java.net.URI;
@@ -32,8 +33,11 @@ class NotificationsE2ETest {
         Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
         String run = UUID.randomUUID().toString().substring(0, 8);
         String a = "e2e-a-" + run;
+        Tokens.TokenSet aliceB = Tokens.signIn("alice", "alice");
+        DeviceRegistrations.registerThroughGateway(alice, a);
+        DeviceRegistrations.registerThroughGateway(aliceB, "e2e-b-" + run);
         try (WsDevice devA = WsDevice.open(ws, alice.accessToken(), a);
-                WsDevice devB = WsDevice.open(ws, Tokens.signIn("alice", "alice").accessToken(), "e2e-b-" + run)) {
+                WsDevice devB = WsDevice.open(ws, aliceB.accessToken(), "e2e-b-" + run)) {
             devA.awaitType("live", WAIT);
             devB.awaitType("live", WAIT);
             String opId = "e2e-" + run;

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.continuum.events.CloudEvent;
 import io.continuum.events.Topics;
+import io.continuum.testing.DeviceRegistrations;
 import io.continuum.testing.EventReader;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.Tokens;
@@ -28,10 +29,14 @@ class StateSyncE2ETest {
 
     @Test
     void pauseOnThePhoneResumeOnTheLaptop() {
+        // two devices of alice, each its own sign-in, registered with auth-service
         Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
+        Tokens.TokenSet laptop = Tokens.signIn("alice", "alice");
         String r = UUID.randomUUID().toString().substring(0, 8);
+        DeviceRegistrations.registerThroughGateway(alice, "phone-" + r);
+        DeviceRegistrations.registerThroughGateway(laptop, "laptop-" + r);
         String content = "e2e-movie-" + r;
-        long start = given().baseUri(LocalStack.GATEWAY_URL).auth().oauth2(alice.accessToken()).header("X-Device-Id", "laptop-" + r)
+        long start = given().baseUri(LocalStack.GATEWAY_URL).auth().oauth2(laptop.accessToken()).header("X-Device-Id", "laptop-" + r)
                 .get("/api/state/snapshot").then().statusCode(200).extract().jsonPath().getLong("revision");
         try (EventReader reader = new EventReader(Topics.STATE_EVENTS)) {
             Map<String, Object> op = Map.of("opId", "e2e-" + r, "kind", "playback.set", "contentId", content,
@@ -44,7 +49,7 @@ class StateSyncE2ETest {
             assertThat(revision).isGreaterThan(start);
 
             // the laptop resumes at the same millisecond, and its changes pull carries the phone's change
-            given().baseUri(LocalStack.GATEWAY_URL).auth().oauth2(alice.accessToken()).header("X-Device-Id", "laptop-" + r)
+            given().baseUri(LocalStack.GATEWAY_URL).auth().oauth2(laptop.accessToken()).header("X-Device-Id", "laptop-" + r)
                     .get("/api/state/playback/" + content).then().statusCode(200)
                     .body("positionMs", equalTo(754_321)).body("deviceId", equalTo("phone-" + r));
             JsonPath changes = given().baseUri(LocalStack.GATEWAY_URL).auth().oauth2(alice.accessToken())
@@ -66,6 +71,23 @@ class StateSyncE2ETest {
             assertThat(e.deviceid()).isEqualTo("phone-" + r);
             assertThat(e.data().path("positionMs").asLong()).isEqualTo(754_321);
         }
+    }
+
+    @Test
+    void aWriteFromADeviceThatIsNotRegisteredIsRefusedThroughTheGateway() {
+        Tokens.TokenSet bob = Tokens.signIn("bob", "bob");
+        String r = UUID.randomUUID().toString().substring(0, 8);
+        given().baseUri(LocalStack.GATEWAY_URL).auth().oauth2(bob.accessToken()).header("X-Device-Id", "ghost-" + r)
+                .contentType(ContentType.JSON).body(Map.of("ops", List.of(Map.of("opId", "g-" + r, "kind", "inventory.grant",
+                        "itemId", "apple", "quantity", 1, "reason", "e2e"))))
+                .post("/api/state/ops").then().statusCode(403).contentType("application/problem+json")
+                .body("type", equalTo("https://continuum.dev/problems/device-not-registered"));
+        // registered, then written at once: accepted
+        DeviceRegistrations.registerThroughGateway(bob, "tv-" + r);
+        given().baseUri(LocalStack.GATEWAY_URL).auth().oauth2(bob.accessToken()).header("X-Device-Id", "tv-" + r)
+                .contentType(ContentType.JSON).body(Map.of("ops", List.of(Map.of("opId", "t-" + r, "kind", "inventory.grant",
+                        "itemId", "apple", "quantity", 1, "reason", "e2e"))))
+                .post("/api/state/ops").then().statusCode(200).body("results[0].status", equalTo("applied"));
     }
 
     @Test

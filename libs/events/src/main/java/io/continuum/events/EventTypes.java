@@ -3,6 +3,7 @@ package io.continuum.events;
 import io.continuum.events.auth.DeviceRegistered;
 import io.continuum.events.auth.DeviceRevoked;
 import io.continuum.events.auth.DeviceSignedIn;
+import io.continuum.events.auth.RevocationConfirmed;
 import io.continuum.events.auth.SessionEnded;
 import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.events.billing.EntitlementChanged;
@@ -39,6 +40,8 @@ public final class EventTypes {
             register("continuum.auth.signed-out-everywhere.v1", Topics.AUTH_EVENTS, SignedOutEverywhere.class);
     public static final EventType<SessionEnded> SESSION_ENDED =
             register("continuum.auth.session-ended.v1", Topics.AUTH_EVENTS, SessionEnded.class);
+    public static final EventType<RevocationConfirmed> REVOCATION_CONFIRMED =
+            register("continuum.auth.revocation-confirmed.v1", Topics.AUTH_EVENTS, RevocationConfirmed.class);
 
     // state.events
     public static final EventType<StateChanged> STATE_CHANGED =

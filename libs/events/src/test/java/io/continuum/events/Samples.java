@@ -6,6 +6,7 @@ import io.continuum.events.auth.DeviceRegistered;
 import io.continuum.events.auth.DeviceRevoked;
 import io.continuum.events.auth.DeviceSignedIn;
 import io.continuum.events.auth.SessionEnded;
+import io.continuum.events.auth.RevocationConfirmed;
 import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.events.billing.EntitlementChanged;
 import io.continuum.events.notification.PresenceChanged;
@@ -40,6 +41,8 @@ final class Samples {
                     new SignedOutEverywhere(List.of("sid-1", "sid-3"), DEVICE, null)),
             Map.entry(EventTypes.SESSION_ENDED,
                     new SessionEnded("sid-4", DEVICE, "backchannel-logout")),
+            Map.entry(EventTypes.REVOCATION_CONFIRMED,
+                    new RevocationConfirmed(List.of("sid-1", "sid-2"))),
             Map.entry(EventTypes.STATE_CHANGED,
                     new StateChanged(StateChanged.WALLET, "op-7", "gold",
                     JsonNodeFactory.instance.objectNode().put("delta", -5).put("balance", 120))),

@@ -59,4 +59,11 @@ public class TestResource {
         return counters.value(account).map(v -> Map.of("account", account, "value", v,
                 "device", caller.deviceId().orElse("")));
     }
+
+    /** A write that must come from a registered device bound to the caller's session. */
+    @POST
+    @Path("/device-write")
+    public Uni<Map<String, Object>> deviceWrite() {
+        return caller.requireRegisteredDevice().map(device -> Map.of("device", device));
+    }
 }

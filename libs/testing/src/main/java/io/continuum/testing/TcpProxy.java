@@ -3,63 +3,68 @@ package io.continuum.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP forwarder on a port reserved up front, off until {@link #start()}: a dependency (PostgreSQL, Kafka) that is
- * unreachable at first and comes back later, or goes away again with {@link #stop()} (open connections are cut).
- * Configure the code under test with {@link #port()} before it starts.
+ * A small TCP forwarder for fault injection against a shared server that must not be stopped (the local Keycloak,
+ * used by every engineer's tests): point the application under test at {@link #url()} instead of the server,
+ * then {@link #cut()} (open connections are closed, new ones refused: "connection refused", as from a server that
+ * is down) and {@link #restore()} (listens again on the same port). Nothing is faked: every byte that passes is
+ * the real server's.
  */
 public final class TcpProxy implements AutoCloseable {
 
     private final String targetHost;
     private final int targetPort;
     private final int port;
-    private final List<Socket> open = new CopyOnWriteArrayList<>();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
 
-    private TcpProxy(int port, String targetHost, int targetPort) {
-        this.port = port;
+    private TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
+        ServerSocket first = new ServerSocket();
+        first.setReuseAddress(true);
+        first.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        this.port = first.getLocalPort();
+        listen(first);
     }
 
-    /** A proxy to {@code host:port} on a free local port, not listening yet (connections are refused). */
-    public static TcpProxy reserve(String targetHost, int targetPort) {
-        try (ServerSocket probe = new ServerSocket(0)) {
-            return new TcpProxy(probe.getLocalPort(), targetHost, targetPort);
+    /** A proxy on a free loopback port forwarding to {@code targetHost:targetPort}. */
+    public static TcpProxy start(String targetHost, int targetPort) {
+        try {
+            return new TcpProxy(targetHost, targetPort);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new IllegalStateException("cannot start the TCP proxy", e);
         }
+    }
+
+    /**
+     * A proxy on a free loopback port that is not listening yet (the target looks down until {@link #restore()}):
+     * for code that must find its dependency unreachable at start.
+     */
+    public static TcpProxy reserve(String targetHost, int targetPort) {
+        TcpProxy proxy = start(targetHost, targetPort);
+        proxy.cut();
+        return proxy;
     }
 
     public int port() {
         return port;
     }
 
-    public synchronized void start() {
-        if (server != null) {
-            return;
-        }
-        try {
-            ServerSocket s = new ServerSocket();
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress("127.0.0.1", port));
-            server = s;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        Thread acceptor = new Thread(this::accept, "tcp-proxy-" + port);
-        acceptor.setDaemon(true);
-        acceptor.start();
+    /** {@code http://127.0.0.1:<port>} */
+    public String url() {
+        return "http://127.0.0.1:" + port;
     }
 
-    public synchronized void stop() {
+    /** Closes every connection and stops listening: the target looks down. */
+    public synchronized void cut() {
         ServerSocket s = server;
         server = null;
         closeQuietly(s);
@@ -67,30 +72,49 @@ public final class TcpProxy implements AutoCloseable {
         open.clear();
     }
 
-    @Override
-    public void close() {
-        stop();
+    /** Listens again on the same port: the target is back. */
+    public synchronized void restore() {
+        if (server != null) {
+            return;
+        }
+        try {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            listen(s);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot listen again on " + port, e);
+        }
     }
 
-    private void accept() {
-        ServerSocket s = server;
-        while (s != null && !s.isClosed()) {
-            try {
-                Socket client = s.accept();
-                Socket upstream = new Socket(targetHost, targetPort);
-                open.add(client);
-                open.add(upstream);
-                pipe(client, upstream);
-                pipe(upstream, client);
-            } catch (IOException e) {
-                return; // stopped
+    @Override
+    public void close() {
+        cut();
+    }
+
+    private void listen(ServerSocket s) {
+        server = s;
+        Thread acceptor = new Thread(() -> {
+            while (!s.isClosed()) {
+                try {
+                    Socket client = s.accept();
+                    Socket upstream = new Socket(targetHost, targetPort);
+                    open.add(client);
+                    open.add(upstream);
+                    pipe(client, upstream);
+                    pipe(upstream, client);
+                } catch (IOException e) {
+                    // closed by cut(), or the target refused: the client sees its connection end
+                }
             }
-        }
+        }, "tcp-proxy-" + port);
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     private void pipe(Socket from, Socket to) {
         Thread t = new Thread(() -> {
-            byte[] buffer = new byte[16384];
+            byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
@@ -98,10 +122,12 @@ public final class TcpProxy implements AutoCloseable {
                     out.flush();
                 }
             } catch (IOException e) {
-                // one side closed: close both
+                // one side closed
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
+                open.remove(from);
+                open.remove(to);
             }
         }, "tcp-proxy-pipe-" + port);
         t.setDaemon(true);
@@ -109,12 +135,13 @@ public final class TcpProxy implements AutoCloseable {
     }
 
     private static void closeQuietly(java.io.Closeable c) {
-        if (c != null) {
-            try {
-                c.close();
-            } catch (IOException ignored) {
-                // closing anyway
-            }
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (IOException ignored) {
+            // nothing to do
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.continuum.notification.api;
 
+import io.continuum.platform.devices.DeviceBinding;
 import io.continuum.platform.security.Caller;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
 import io.quarkus.websockets.next.UserData;
@@ -15,7 +16,12 @@ import org.jboss.logging.Logger;
  * {@code Authorization: Bearer <token>} (native clients) or, for browsers, which cannot set headers on a WebSocket,
  * from the subprotocol list: {@code Sec-WebSocket-Protocol: continuum.v1, bearer.<token>} (the server selects
  * {@code continuum.v1}). The device comes from {@code X-Device-Id} or the {@code deviceId} query parameter.
- * Refusals: 401 (no, invalid, expired or revoked token), 400 (missing or malformed device id).
+ * The device must be registered to the token's account and bound to its sign-in session ({@link DeviceBinding}: a
+ * device that registered a moment ago is waited for briefly).
+ * Refusals: 401 (no, invalid, expired or revoked token), 400 (missing or malformed device id), 403 with
+ * {@code X-Problem-Type: https://continuum.dev/problems/device-not-registered} (the device is not registered for this
+ * sign-in: register it with {@code POST /api/auth/devices}, then reconnect) or
+ * {@code …/user-token-required} (a service account's token).
  */
 @ApplicationScoped
 public class UpgradeCheck implements HttpUpgradeCheck {
@@ -31,10 +37,15 @@ public class UpgradeCheck implements HttpUpgradeCheck {
     static final UserData.TypedKey<String> RESUME_SEQ = UserData.TypedKey.forString("resumeSeq");
     static final UserData.TypedKey<String> RESUME_EPOCH = UserData.TypedKey.forString("resumeEpoch");
 
-    private final TokenVerifier verifier;
+    public static final String PROBLEM_TYPE_HEADER = "X-Problem-Type";
+    private static final String PROBLEMS = "https://continuum.dev/problems/";
 
-    public UpgradeCheck(TokenVerifier verifier) {
+    private final TokenVerifier verifier;
+    private final DeviceBinding binding;
+
+    public UpgradeCheck(TokenVerifier verifier, DeviceBinding binding) {
         this.verifier = verifier;
+        this.binding = binding;
     }
 
     @Override
@@ -55,23 +66,18 @@ public class UpgradeCheck implements HttpUpgradeCheck {
         String token = token(request);
         String deviceId = device;
         return verifier.verify(token)
-                .map(v -> {
-                    UserData data = context.userData();
-                    data.put(ACCOUNT, v.accountId());
-                    if (v.sessionId() != null) {
-                        data.put(SESSION, v.sessionId());
+                .chain(v -> {
+                    if (v.sessionId() == null) {
+                        return CheckResult.rejectUpgrade(403, Map.of(PROBLEM_TYPE_HEADER, List.of(PROBLEMS + "user-token-required")));
                     }
-                    data.put(DEVICE, deviceId);
-                    data.put(EXPIRES, v.expiresAt().getEpochSecond());
-                    String seq = request.getParam("seq");
-                    if (seq != null) {
-                        data.put(RESUME_SEQ, seq);
-                    }
-                    String epoch = request.getParam("epoch");
-                    if (epoch != null) {
-                        data.put(RESUME_EPOCH, epoch);
-                    }
-                    return CheckResult.permitUpgradeSync();
+                    return binding.require(v.accountId(), v.sessionId(), deviceId)
+                            .map(ignored -> permit(context, request, v, deviceId))
+                            .onFailure().recoverWithItem(e -> {
+                                LOG.debugf("WebSocket upgrade refused: device %s not registered for the session", deviceId);
+                                return CheckResult.rejectUpgradeSync(403, Map.of(
+                                        PROBLEM_TYPE_HEADER, List.of(PROBLEMS + DeviceBinding.NOT_REGISTERED),
+                                        "X-Problem-Field", List.of(Caller.DEVICE_HEADER)));
+                            });
                 })
                 .onFailure().recoverWithItem(e -> {
                     String code = e instanceof TokenVerifier.Refused r ? r.code : "invalid-token";
@@ -79,6 +85,24 @@ public class UpgradeCheck implements HttpUpgradeCheck {
                     return CheckResult.rejectUpgradeSync(401, Map.of("WWW-Authenticate",
                             List.of("Bearer error=\"invalid_token\", error_description=\"" + code + "\"")));
                 });
+    }
+
+    private static CheckResult permit(HttpUpgradeContext context, HttpServerRequest request, TokenVerifier.Verified v,
+            String deviceId) {
+        UserData data = context.userData();
+        data.put(ACCOUNT, v.accountId());
+        data.put(SESSION, v.sessionId());
+        data.put(DEVICE, deviceId);
+        data.put(EXPIRES, v.expiresAt().getEpochSecond());
+        String seq = request.getParam("seq");
+        if (seq != null) {
+            data.put(RESUME_SEQ, seq);
+        }
+        String epoch = request.getParam("epoch");
+        if (epoch != null) {
+            data.put(RESUME_EPOCH, epoch);
+        }
+        return CheckResult.permitUpgradeSync();
     }
 
     /** The bearer token from the Authorization header or from a {@code bearer.<token>} subprotocol. */

@@ -82,9 +82,13 @@ public class StateResource {
     @APIResponse(responseCode = "200", description = "the batch's per-op results",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchOutcome.class)))
     public Uni<Response> ops(OpBatch batch) {
-        String device = caller.requireDeviceId();
+        caller.requireDeviceId();
+        String account = caller.accountId();
         List<Op> ops = parser.parse(batch == null ? null : batch.ops());
-        return sync.apply(caller.accountId(), device, ops).map(outcome -> Response.ok(outcome).build());
+        // the origin device must be registered to this account and bound to this sign-in (403 device-not-registered)
+        return caller.requireRegisteredDevice()
+                .chain(device -> sync.apply(account, device, ops))
+                .map(outcome -> Response.ok(outcome).build());
     }
 
     @GET
@@ -141,7 +145,7 @@ public class StateResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> putDocument(@RestPath String doc, @RestHeader("If-Match") String ifMatch,
                                      @RestHeader("Idempotency-Key") String idempotencyKey, JsonNode body) {
-        String device = caller.requireDeviceId();
+        caller.requireDeviceId();
         if (ifMatch == null || ifMatch.isBlank()) {
             throw new ProblemException(428, "precondition-required", "Precondition required",
                     "send If-Match with the version the change is based on (\"0\" for the first write)",
@@ -161,7 +165,10 @@ public class StateResource {
         ObjectNode op = mapper.createObjectNode().put("opId", opId).put("kind", doc + ".put").put("baseVersion", Long.parseLong(m.group(1)));
         op.set("value", body);
         Op parsed = parser.parseSingle(op, "");
-        return sync.apply(caller.accountId(), device, List.of(parsed)).map(outcome -> documentAnswer(outcome.results().get(0)));
+        String account = caller.accountId();
+        return caller.requireRegisteredDevice()
+                .chain(device -> sync.apply(account, device, List.of(parsed)))
+                .map(outcome -> documentAnswer(outcome.results().get(0)));
     }
 
     private Response documentAnswer(OpResult result) {

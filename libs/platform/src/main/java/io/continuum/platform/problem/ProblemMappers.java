@@ -8,6 +8,8 @@ import jakarta.validation.ConstraintViolationException;
 import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
+import io.continuum.platform.security.UnauthorizedProblemHandler;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.Comparator;
@@ -23,8 +25,29 @@ public class ProblemMappers {
     private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
     @ServerExceptionMapper
-    public Response problem(ProblemException e, UriInfo uri) {
-        return e.toProblem(uri.getPath()).toResponse();
+    public Response problem(ProblemException e, UriInfo uri, HttpHeaders headers) {
+        Response response = e.toProblem(uri.getPath()).toResponse();
+        return e.status() == 401 ? withChallenge(response, headers) : response;
+    }
+
+    /**
+     * Authentication failures that surface inside a REST call (e.g. no token on an {@code @Authenticated} resource):
+     * the same answers as {@link UnauthorizedProblemHandler} gives before the endpoint.
+     */
+    @ServerExceptionMapper({io.quarkus.security.UnauthorizedException.class,
+            io.quarkus.security.AuthenticationFailedException.class,
+            io.quarkus.security.AuthenticationCompletionException.class})
+    public Response unauthenticated(RuntimeException e, UriInfo uri, HttpHeaders headers) {
+        ProblemException problem = UnauthorizedProblemHandler.problemFor(e, 401);
+        return problem(problem == null ? ProblemException.unauthorized() : problem, uri, headers);
+    }
+
+    private static Response withChallenge(Response response, HttpHeaders headers) {
+        String auth = headers.getHeaderString("Authorization");
+        return Response.fromResponse(response)
+                .header("WWW-Authenticate", UnauthorizedProblemHandler.challenge(auth != null && !auth.isBlank()))
+                .header("Cache-Control", "no-store")
+                .build();
     }
 
     @ServerExceptionMapper
@@ -85,9 +108,6 @@ public class ProblemMappers {
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e, UriInfo uri) {
-        if (e instanceof io.quarkus.security.AuthenticationFailedException || e instanceof io.quarkus.security.UnauthorizedException) {
-            return ProblemException.unauthorized().toProblem(uri.getPath()).toResponse();
-        }
         if (e instanceof io.quarkus.security.ForbiddenException) {
             return new ProblemException(403, "forbidden", "Forbidden", "not allowed", null).toProblem(uri.getPath()).toResponse();
         }

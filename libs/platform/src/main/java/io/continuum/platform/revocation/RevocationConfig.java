@@ -13,19 +13,13 @@ public interface RevocationConfig {
     boolean enabled();
 
     /**
-     * How long a revoked session id is remembered: at least the longest access-token lifetime (the realm's
-     * {@code accessTokenLifespan}, 5 min) plus clock skew. After that no access token of the session can still be
-     * valid, and Keycloak refuses to refresh it, so forgetting it is safe.
+     * How long a revoked session id is remembered after Keycloak confirmed it ended ({@code revocation-confirmed}):
+     * at least the longest access-token lifetime (the realm's {@code accessTokenLifespan}, 5 min) plus clock skew.
+     * After that no access token of the session can still be valid, and Keycloak refuses to refresh it, so
+     * forgetting it is safe. Before the confirmation the session is never forgotten.
      */
     @WithDefault("10m")
     Duration retention();
-
-    /**
-     * How far back a starting instance reads {@code auth.events}, so a fresh replica knows the revocations that are
-     * still relevant. Must be at least {@link #retention()}.
-     */
-    @WithDefault("10m")
-    Duration lookback();
 
     /** The topic carrying revocations. */
     @WithDefault("auth.events")

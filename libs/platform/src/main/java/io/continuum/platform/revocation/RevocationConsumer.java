@@ -4,6 +4,7 @@ import io.continuum.events.CloudEvent;
 import io.continuum.events.EventCodec;
 import io.continuum.events.EventContractViolation;
 import io.continuum.events.EventTypes;
+import io.continuum.platform.devices.RegisteredDevices;
 import io.continuum.platform.kafka.Backoff;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.quarkus.runtime.ShutdownEvent;
@@ -26,7 +27,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -35,13 +35,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Reads every partition of {@code auth.events} into {@link RevokedSessions}.
+ * Reads every partition of {@code auth.events} into the two local read models every service keeps:
+ * {@link RevokedSessions} (refused sessions) and {@link RegisteredDevices} (which device each session is bound to).
  *
- * <p>Every instance must see every revocation, so there is no consumer group: partitions are assigned manually and
- * nothing is committed. On start (and for a partition added later) the consumer seeks to the first record newer
- * than now − {@link RevocationConfig#lookback()} ({@code offsetsForTimes}), so a fresh replica knows every
- * revocation whose access tokens may still be alive. It then follows the log; the broker answers a poll as soon as a
- * record arrives, so a revocation reaches this instance within milliseconds of the outbox relay publishing it.
+ * <p>Every instance must see every event, so there is no consumer group: partitions are assigned manually and
+ * nothing is committed. On start (and for a partition added later) the consumer reads the topic from its beginning
+ * ({@code auth.events} keeps its records: see deploy/kafka/topics.yaml), so a fresh replica knows every registered
+ * device and every revocation Keycloak has not confirmed yet ({@link #awaitCaughtUp} tells when that read-back is
+ * done). It then follows the log; the broker answers a poll as soon as a record arrives, so an event reaches this
+ * instance within milliseconds of the outbox relay publishing it.
  *
  * <p>A plain {@link KafkaConsumer} on its own thread: no group coordination, no rebalances, nothing shared with the
  * service's own messaging. While Kafka is down {@link ConsumerLoop} reconnects with a backoff; the revocations it already knows stay.
@@ -52,6 +54,7 @@ public class RevocationConsumer {
     private static final Logger LOG = Logger.getLogger(RevocationConsumer.class);
 
     private final RevokedSessions sessions;
+    private final RegisteredDevices devices;
     private final RevocationConfig config;
     private final String bootstrapServers;
     private final String applicationName;
@@ -61,10 +64,12 @@ public class RevocationConsumer {
 
     public RevocationConsumer(
             RevokedSessions sessions,
+            RegisteredDevices devices,
             RevocationConfig config,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
             @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName) {
         this.sessions = sessions;
+        this.devices = devices;
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.applicationName = applicationName;
@@ -84,7 +89,7 @@ public class RevocationConsumer {
         }
     }
 
-    /** Waits until the first read-back of the look-back window is done (for tests and start-up probes). */
+    /** Waits until the first read-back of the topic is done (for tests and start-up probes). */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
         return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -108,7 +113,7 @@ public class RevocationConsumer {
                 if (!added.isEmpty()) {
                     assigned.addAll(added);
                     kafka.assign(new ArrayList<>(assigned));
-                    seekToLookback(kafka, added);
+                    kafka.seekToBeginning(added);
                     if (catchUpTargets == null) {
                         catchUpTargets = new HashMap<>(kafka.endOffsets(added));
                     }
@@ -120,7 +125,8 @@ public class RevocationConsumer {
             }
             if (catchUpTargets != null && caughtUp.getCount() > 0 && isCaughtUp(kafka, catchUpTargets)) {
                 caughtUp.countDown();
-                LOG.infof("revocation consumer caught up on %s: %d revoked session(s) known", config.topic(), sessions.size());
+                LOG.infof("auth-events consumer caught up on %s: %d revoked session(s), %d bound device session(s) known",
+                        config.topic(), sessions.size(), devices.size());
             }
         }
     }
@@ -135,25 +141,6 @@ public class RevocationConsumer {
             return List.of();
         }
         return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
-    }
-
-    private void seekToLookback(Consumer<String, byte[]> kafka, List<TopicPartition> partitions) {
-        long from = Instant.now().minus(config.lookback()).toEpochMilli();
-        Map<TopicPartition, Long> query = new HashMap<>();
-        partitions.forEach(p -> query.put(p, from));
-        Map<TopicPartition, OffsetAndTimestamp> offsets = kafka.offsetsForTimes(query, Duration.ofSeconds(10));
-        List<TopicPartition> toEnd = new ArrayList<>();
-        for (TopicPartition p : partitions) {
-            OffsetAndTimestamp found = offsets.get(p);
-            if (found == null) {
-                toEnd.add(p); // nothing newer than the window: only future records matter
-            } else {
-                kafka.seek(p, found.offset());
-            }
-        }
-        if (!toEnd.isEmpty()) {
-            kafka.seekToEnd(toEnd);
-        }
     }
 
     /** Applies one {@code auth.events} record; records of other types, or malformed ones, are skipped. */
@@ -181,6 +168,8 @@ public class RevocationConsumer {
                 sessions.revoke(account, d.sessionIds(), "signed-out-everywhere", at));
         event.dataAs(EventTypes.SESSION_ENDED).ifPresent(d ->
                 sessions.revoke(account, List.of(d.sessionId()), "session-ended:" + d.reason(), at));
+        event.dataAs(EventTypes.REVOCATION_CONFIRMED).ifPresent(d -> sessions.confirm(account, d.sessionIds(), at));
+        devices.apply(event);
     }
 
     private Properties properties() {

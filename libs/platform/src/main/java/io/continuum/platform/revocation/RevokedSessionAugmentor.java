@@ -13,7 +13,7 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * Refuses an authenticated bearer token whose session ({@code sid}) is revoked, even though the token has not
  * expired. An augmentor runs inside authentication itself (proactive by default), so it guards every HTTP request
  * and every WebSocket upgrade alike, before any endpoint code runs; the refusal is a 401 problem+json
- * ({@link RevokedSessionProblemHandler}). The lookup is one hash-map read.
+ * ({@link io.continuum.platform.security.UnauthorizedProblemHandler}). The lookup is one hash-map read.
  */
 @ApplicationScoped
 public class RevokedSessionAugmentor implements SecurityIdentityAugmentor {

@@ -14,19 +14,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
 
 /**
- * The sessions ({@code sid}) this instance knows to be revoked, in memory, each kept for
- * {@link RevocationConfig#retention()} after its revocation: as long as an access token of the session can still
- * be valid. Filled from {@code auth.events} by {@link RevocationConsumer} (every instance reads every partition),
- * and directly by a service that revokes sessions itself. Requests and WebSocket upgrades carrying a revoked
- * {@code sid} are refused by {@link RevokedSessionAugmentor}; a WebSocket endpoint that must close live sockets
- * observes {@link SessionsRevoked}.
+ * The sessions ({@code sid}) this instance knows to be revoked, in memory. A revoked session stays refused until
+ * Keycloak has confirmed that it ended ({@code revocation-confirmed}: before that its refresh or offline token may
+ * still mint access tokens) and then for {@link RevocationConfig#retention()} more (as long as an access token
+ * minted before the confirmation can still be valid). Filled from {@code auth.events} by {@link RevocationConsumer}
+ * (every instance reads every partition), and directly by a service that revokes sessions itself. Requests and
+ * WebSocket upgrades carrying a revoked {@code sid} are refused by {@link RevokedSessionAugmentor}; a WebSocket
+ * endpoint that must close live sockets observes {@link SessionsRevoked}.
  */
 @ApplicationScoped
 public class RevokedSessions {
 
     private static final Logger LOG = Logger.getLogger(RevokedSessions.class);
 
-    /** sid → when it may be forgotten. */
+    /** Forget-after of a revocation Keycloak has not confirmed yet: never, until the confirmation comes. */
+    static final Instant PENDING = Instant.MAX;
+
+    /** sid → when it may be forgotten ({@link #PENDING} while Keycloak has not confirmed). */
     private final Map<String, Instant> revoked = new ConcurrentHashMap<>();
     private final RevocationConfig config;
     private final Event<SessionsRevoked> events;
@@ -54,25 +58,56 @@ public class RevokedSessions {
 
     /**
      * Records that {@code sessionIds} of {@code accountId} were revoked at {@code revokedAt} and fires
-     * {@link SessionsRevoked} for those not known yet. Revocations older than the retention window are ignored
-     * (no token of those sessions can still be valid).
+     * {@link SessionsRevoked} for those not known yet. The sessions stay refused until {@link #confirm} (Keycloak
+     * ended them) plus the retention.
      *
      * @return the session ids that were newly revoked
      */
     public Set<String> revoke(String accountId, Collection<String> sessionIds, String reason, Instant revokedAt) {
-        Instant at = revokedAt == null ? clock.instant() : revokedAt;
+        return record(accountId, sessionIds, reason, PENDING);
+    }
+
+    /**
+     * Keycloak confirmed at {@code confirmedAt} that {@code sessionIds} ended: they are forgotten
+     * {@link RevocationConfig#retention()} later (no access token minted before can outlive that). A session not
+     * known as revoked yet is revoked now (fires {@link SessionsRevoked}) unless that time has already passed.
+     *
+     * @return the session ids that were newly revoked
+     */
+    public Set<String> confirm(String accountId, Collection<String> sessionIds, Instant confirmedAt) {
+        Instant at = confirmedAt == null ? clock.instant() : confirmedAt;
         Instant until = at.plus(config.retention());
-        if (!until.isAfter(clock.instant()) || sessionIds == null) {
+        if (!until.isAfter(clock.instant())) {
+            if (sessionIds != null) {
+                sessionIds.forEach(sid -> {
+                    if (sid != null) {
+                        revoked.remove(sid);
+                    }
+                });
+            }
+            return Set.of();
+        }
+        return record(accountId, sessionIds, "revocation-confirmed", until);
+    }
+
+    private Set<String> record(String accountId, Collection<String> sessionIds, String reason, Instant until) {
+        if (sessionIds == null) {
             return Set.of();
         }
         Set<String> added = new LinkedHashSet<>();
+        Instant now = clock.instant();
         for (String sid : sessionIds) {
             if (sid == null || sid.isBlank()) {
                 continue;
             }
             Instant previous = revoked.get(sid);
-            revoked.merge(sid, until, (a, b) -> a.isAfter(b) ? a : b);
-            if (previous == null || !previous.isAfter(clock.instant())) {
+            if (until == PENDING) {
+                // a confirmed revocation is not made pending again by a redelivered revocation event
+                revoked.putIfAbsent(sid, PENDING);
+            } else {
+                revoked.put(sid, until);
+            }
+            if (previous == null || !previous.isAfter(now)) {
                 added.add(sid);
             }
         }
@@ -86,6 +121,11 @@ public class RevokedSessions {
             }
         }
         return added;
+    }
+
+    /** How many revoked sessions wait for Keycloak's confirmation (a gauge: non-zero for long means Keycloak jobs fail). */
+    public long pending() {
+        return revoked.values().stream().filter(PENDING::equals).count();
     }
 
     /** How many revoked sessions are remembered right now (a gauge for operators and tests). */

@@ -1,7 +1,9 @@
 package io.continuum.platform.security;
 
+import io.continuum.platform.devices.DeviceBinding;
 import io.continuum.platform.problem.ProblemException;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.context.RequestScoped;
 import java.util.Optional;
@@ -22,11 +24,13 @@ public class Caller {
     private final SecurityIdentity identity;
     private final JsonWebToken token;
     private final HttpServerRequest request;
+    private final DeviceBinding binding;
 
-    public Caller(SecurityIdentity identity, JsonWebToken token, HttpServerRequest request) {
+    public Caller(SecurityIdentity identity, JsonWebToken token, HttpServerRequest request, DeviceBinding binding) {
         this.identity = identity;
         this.token = token;
         this.request = request;
+        this.binding = binding;
     }
 
     /** The account id (Keycloak user id, {@code sub}). */
@@ -57,6 +61,16 @@ public class Caller {
                     "header " + DEVICE_HEADER + " must match " + DEVICE_ID.pattern(), DEVICE_HEADER);
         }
         return Optional.of(value);
+    }
+
+    /**
+     * The calling device from {@code X-Device-Id} (required), checked to be a device registered to this account
+     * and bound to this sign-in session: fails with 403 {@code device-not-registered} otherwise. For writes.
+     */
+    public Uni<String> requireRegisteredDevice() {
+        String device = requireDeviceId();
+        String account = accountId();
+        return binding.require(account, sessionId().orElse(null), device).replaceWith(device);
     }
 
     public String requireDeviceId() {

@@ -42,7 +42,7 @@ class NotifyListenerTest {
         if (listener != null) {
             listener.stop();
         }
-        database.stop();
+        database.cut();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
@@ -70,16 +70,16 @@ class NotifyListenerTest {
 
         await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() -> !listener.listening());
 
-        database.start();
+        database.restore();
         await().atMost(Duration.ofSeconds(30)).until(listener::listening);
         int afterConnect = woken.get();
         notifyDirectly(channel);
         await().atMost(Duration.ofSeconds(10)).until(() -> woken.get() > afterConnect);
 
         // dropped later: the reconnect policy brings it back
-        database.stop();
+        database.cut();
         await().atMost(Duration.ofSeconds(10)).until(() -> !listener.listening());
-        database.start();
+        database.restore();
         await().atMost(Duration.ofSeconds(30)).until(listener::listening);
         int afterReconnect = woken.get();
         notifyDirectly(channel);

@@ -94,23 +94,47 @@ class RevocationTest {
     }
 
     @Test
-    void aFreshInstanceReadsBackRecentRevocations() throws Exception {
+    void aFreshInstanceReadsBackUnconfirmedRevocationsAndRegisteredDevices() throws Exception {
         String sid = "sid-" + java.util.UUID.randomUUID();
+        String unconfirmedOld = "sid-" + java.util.UUID.randomUUID();
+        String confirmedOld = "sid-" + java.util.UUID.randomUUID();
+        String tvSession = "sid-" + java.util.UUID.randomUUID();
+        java.time.Instant anHourAgo = java.time.Instant.now().minus(Duration.ofHours(1));
         publish(CloudEvent.of(EventTypes.DEVICE_REVOKED, "/test", "acct-fresh", null, null,
                 new DeviceRevoked("tv-9", List.of(sid), "lost")));
+        // revoked an hour ago (past the 10-minute retention), Keycloak never confirmed: still refused
+        publish(withTime(CloudEvent.of(EventTypes.DEVICE_REVOKED, "/test", "acct-fresh", null, null,
+                new DeviceRevoked("tv-8", List.of(unconfirmedOld, confirmedOld), "lost")), anHourAgo));
+        // ...except the one Keycloak confirmed an hour ago: forgotten
+        publish(withTime(CloudEvent.of(EventTypes.REVOCATION_CONFIRMED, "/test", "acct-fresh", null, null,
+                new io.continuum.events.auth.RevocationConfirmed(List.of(confirmedOld))), anHourAgo));
+        publish(withTime(CloudEvent.of(EventTypes.DEVICE_REGISTERED, "/test", "acct-fresh", "tv-7", null,
+                new io.continuum.events.auth.DeviceRegistered("tv-7", io.continuum.events.auth.DeviceKind.TV, "tizen", "TV",
+                        tvSession)), anHourAgo));
         await().atMost(Duration.ofSeconds(2)).until(() -> revokedSessions.isRevoked(sid));
 
-        // a second instance starting now (as a new replica would) knows it from the look-back read
+        // a second instance starting now (as a new replica would) knows them from reading the topic back
         RevokedSessions fresh = new RevokedSessions(config, cdiEvent);
-        RevocationConsumer freshConsumer = new RevocationConsumer(fresh, config,
+        io.continuum.platform.devices.RegisteredDevices freshDevices =
+                new io.continuum.platform.devices.RegisteredDevices(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        RevocationConsumer freshConsumer = new RevocationConsumer(fresh, freshDevices, config,
                 PrivateKafkaResource.broker().bootstrapServers(), "fresh-replica");
         freshConsumer.start(null);
         try {
             assertThat(freshConsumer.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
             assertThat(fresh.isRevoked(sid)).isTrue();
+            assertThat(fresh.isRevoked(unconfirmedOld)).isTrue();
+            assertThat(fresh.isRevoked(confirmedOld)).isFalse();
+            assertThat(freshDevices.isBound("acct-fresh", tvSession, "tv-7")).isTrue();
+            assertThat(freshDevices.isBound("acct-fresh", tvSession, "tv-6")).isFalse();
         } finally {
             freshConsumer.stop(null);
         }
+    }
+
+    private static CloudEvent withTime(CloudEvent e, java.time.Instant time) {
+        return new CloudEvent(e.specversion(), e.id(), e.source(), e.type(), e.subject(), time, e.datacontenttype(),
+                e.deviceid(), e.revision(), e.traceparent(), e.data());
     }
 
     @Test
@@ -127,16 +151,35 @@ class RevocationTest {
     }
 
     @Test
-    void tokensThatAreNotOursKeepThePlatformsBare401() {
+    void everyBadTokenIsTheSame401ProblemWithTheRfc6750Challenge() {
         String[] bob = Tokens.accessToken("bob").split("\\.");
         String alicePayload = Tokens.accessToken("alice").split("\\.")[1];
         String none = base64Url("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + bob[1] + ".";
         for (String token : List.of(bob[0] + "." + alicePayload + "." + bob[2], none, "not-a-jwt")) {
-            // the platform's answer for a bad token: 401 with nothing that says which check failed
+            // nothing says which check failed
             given().auth().oauth2(token).get("/test/counters").then()
                     .statusCode(401)
-                    .body(org.hamcrest.Matchers.emptyOrNullString());
+                    .contentType("application/problem+json")
+                    .header("WWW-Authenticate", "Bearer error=\"invalid_token\"")
+                    .body("type", equalTo("https://continuum.dev/problems/unauthorized"))
+                    .body("status", equalTo(401))
+                    .body("detail", equalTo("a valid bearer token is required"));
         }
+        // no token at all: RFC 6750 §3.1, a challenge without an error code
+        given().get("/test/counters").then()
+                .statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", "Bearer realm=\"continuum\"")
+                .body("type", equalTo("https://continuum.dev/problems/unauthorized"));
+    }
+
+    @Test
+    void aServiceAccountTokenIsNotAUserAccount() {
+        // a real client_credentials token of the realm's service client: valid signature, the API audience, no sid
+        given().auth().oauth2(Tokens.serviceToken()).get("/test/counters").then()
+                .statusCode(403)
+                .contentType("application/problem+json")
+                .body("type", equalTo("https://continuum.dev/problems/user-token-required"));
     }
 
     private static String base64Url(String s) {

@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.junit.jupiter.api.Test;
 
-/** Retention and firing rules of the revoked-session set, with a controlled clock. */
+/** Retention and firing rules of the revoked-session set, with a controlled clock (the only thing faked here). */
 class RevokedSessionsTest {
 
     static final class MutableClock extends Clock {
@@ -76,7 +76,6 @@ class RevokedSessionsTest {
         return new RevocationConfig() {
             public boolean enabled() { return true; }
             public Duration retention() { return retention; }
-            public Duration lookback() { return retention; }
             public String topic() { return "auth.events"; }
             public Duration pollTimeout() { return Duration.ofMillis(100); }
             public Duration partitionRefresh() { return Duration.ofMinutes(1); }
@@ -88,11 +87,21 @@ class RevokedSessionsTest {
     final RevokedSessions sessions = new RevokedSessions(config(Duration.ofMinutes(10)), events, clock);
 
     @Test
-    void keepsASessionForTheRetentionWindowThenForgetsIt() {
+    void keepsARevokedSessionUntilKeycloakConfirmedAndTheRetentionPassedThenForgetsIt() {
         sessions.revoke("acct", List.of("s1"), "test", clock.now);
         assertThat(sessions.isRevoked("s1")).isTrue();
+        // Keycloak was unreachable for an hour: the refresh token still works there, so the session stays refused
+        clock.now = clock.now.plus(Duration.ofHours(1));
+        sessions.purgeExpired();
+        assertThat(sessions.isRevoked("s1")).isTrue();
+        assertThat(sessions.pending()).isEqualTo(1);
+
+        sessions.confirm("acct", List.of("s1"), clock.now);
+        assertThat(sessions.pending()).isZero();
         clock.now = clock.now.plus(Duration.ofMinutes(9));
         assertThat(sessions.isRevoked("s1")).isTrue();
+        // a redelivered revocation does not make a confirmed session pending again
+        sessions.revoke("acct", List.of("s1"), "again", clock.now);
         clock.now = clock.now.plus(Duration.ofMinutes(1));
         assertThat(sessions.isRevoked("s1")).isFalse();
         sessions.purgeExpired();
@@ -100,12 +109,16 @@ class RevokedSessionsTest {
     }
 
     @Test
-    void ignoresRevocationsOlderThanTheWindowAndUnknownOrNullSessions() {
-        assertThat(sessions.revoke("acct", List.of("old"), "test", clock.now.minus(Duration.ofMinutes(11)))).isEmpty();
+    void aConfirmationRevokesAnUnknownSessionAndAnOldOneForgetsIt() {
+        assertThat(sessions.confirm("acct", List.of("s5"), clock.now)).containsExactly("s5");
+        assertThat(sessions.isRevoked("s5")).isTrue();
+        // replayed history: revoked then confirmed long ago
+        sessions.revoke("acct", List.of("old"), "test", clock.now.minus(Duration.ofDays(2)));
+        assertThat(sessions.isRevoked("old")).isTrue();
+        assertThat(sessions.confirm("acct", List.of("old"), clock.now.minus(Duration.ofDays(2)))).isEmpty();
         assertThat(sessions.isRevoked("old")).isFalse();
         assertThat(sessions.isRevoked(null)).isFalse();
         assertThat(sessions.isRevoked("never")).isFalse();
-        assertThat(events.fired).isEmpty();
     }
 
     @Test
