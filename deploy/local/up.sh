@@ -469,6 +469,17 @@ $(proxy_headers)
       proxy_set_header Connection "";
     }
 EOF
+        # The prefix without its slash is the collection itself (GET /api/recommendations?limit=10): without an
+        # exact location nginx would answer it with a 301 to the slash form.
+        if [[ "$prefix" == */ ]]; then
+          cat <<EOF
+    location = ${prefix%/} {
+      proxy_pass http://$svc;
+$(proxy_headers)
+      proxy_set_header Connection "";
+    }
+EOF
+        fi
       fi
     done < <(yaml_list "$ROUTES_FILE" routes)
     gateway_static_locations

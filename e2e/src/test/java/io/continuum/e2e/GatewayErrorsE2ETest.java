@@ -120,4 +120,12 @@ class GatewayErrorsE2ETest {
             return out.toString(StandardCharsets.UTF_8);
         }
     }
+
+    /** A route's prefix without its trailing slash is the collection itself: routed, not answered with a 301. */
+    @Test
+    void aCollectionPathWithoutTheSlashIsRoutedNotRedirected() throws Exception {
+        HttpResponse<String> r = send(at("/api/recommendations?limit=3").GET());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+        assertThat(r.headers().firstValue("WWW-Authenticate")).isPresent();
+    }
 }
