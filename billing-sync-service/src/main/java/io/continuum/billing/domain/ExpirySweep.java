@@ -22,6 +22,11 @@ public class ExpirySweep {
     }
 
     @Scheduled(every = "${continuum.billing.expiry-every}", delayed = "10s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    Uni<Void> scheduled() {
+        return run().replaceWithVoid();
+    }
+
+    /** One pass; returns how many subscriptions expired. */
     public Uni<Integer> run() {
         return Panache.withSession(() -> store.lapsed(clock.now())).chain(lapsed -> Multi.createFrom().iterable(lapsed)
                 .onItem().transformToUniAndConcatenate(s -> Panache.withTransaction(() -> store.lockSubscription(s.store, s.providerId)

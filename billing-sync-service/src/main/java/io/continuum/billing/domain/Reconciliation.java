@@ -46,11 +46,11 @@ public class Reconciliation {
 
     @Scheduled(every = "${continuum.billing.reconciliation.every}", delayed = "30s",
             concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Disabled.class)
-    Uni<Integer> scheduled() {
+    Uni<Void> scheduled() {
         return run().onFailure().recoverWithItem(e -> {
             LOG.warnf("reconciliation failed: %s", e.getMessage());
             return -1;
-        });
+        }).replaceWithVoid();
     }
 
     /** One pass; returns the number of subscriptions repaired. */
@@ -93,6 +93,12 @@ public class Reconciliation {
         SubscriptionEntity s = local.get();
         if (Status.REVOKED.equals(s.status)) {
             return Optional.empty(); // final here, whatever the provider's subscription object says
+        }
+        if (Status.EXPIRED.equals(s.status)) {
+            // expired here by our own rules (grace over, period over): only a renewal we missed brings it back
+            boolean renewed = Status.live(expected) && !Status.PAST_DUE.equals(expected) && p.currentPeriodEnd() != null
+                    && (s.currentPeriodEnd == null || p.currentPeriodEnd().isAfter(s.currentPeriodEnd));
+            return renewed ? Optional.of("renewed at the provider until " + p.currentPeriodEnd()) : Optional.empty();
         }
         if (!expected.equals(s.status)) {
             return Optional.of("status " + s.status + ", provider " + expected);

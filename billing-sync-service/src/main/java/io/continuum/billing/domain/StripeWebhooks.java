@@ -46,25 +46,24 @@ public class StripeWebhooks {
     private final SubscriptionService subscriptions;
     private final PaymentProvider provider;
     private final ObjectMapper mapper;
-    private final BillingClock clock;
     private final MeterRegistry meters;
 
     public StripeWebhooks(BillingConfig config, ProcessedEvents processed, BillingStore store, SubscriptionService subscriptions,
-                          PaymentProvider provider, ObjectMapper mapper, BillingClock clock, MeterRegistry meters) {
+                          PaymentProvider provider, ObjectMapper mapper, MeterRegistry meters) {
         this.config = config;
         this.processed = processed;
         this.store = store;
         this.subscriptions = subscriptions;
         this.provider = provider;
         this.mapper = mapper;
-        this.clock = clock;
         this.meters = meters;
     }
 
     public Uni<Outcome> handle(String signature, byte[] body) {
         long t;
         try {
-            t = StripeSignature.verify(signature, body, config.stripe().webhookSecrets(), config.stripe().tolerance(), clock.now());
+            // wall-clock time, not BillingClock: the provider signs with its real clock
+            t = StripeSignature.verify(signature, body, config.stripe().webhookSecrets(), config.stripe().tolerance(), Instant.now());
         } catch (ProblemException e) {
             meters.counter("continuum.billing.webhooks", "store", STORE, "outcome", "bad-signature").increment();
             LOG.warnf("stripe webhook refused: %s", e.getMessage());
