@@ -5,8 +5,7 @@ import io.continuum.testing.ThrowAwayUsers;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.vertx.RunOnVertxContext;
-import io.quarkus.test.vertx.UniAsserter;
+import io.quarkus.vertx.VertxContextSupport;
 import io.restassured.response.ValidatableResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -70,8 +69,7 @@ class WebhookSignatureTest {
     }
 
     @Test
-    @RunOnVertxContext
-    void everyBadSignatureKindIsRefusedAndNothingIsStored(UniAsserter asserter) {
+    void everyBadSignatureKindIsRefusedAndNothingIsStored() throws Throwable {
         long now = Instant.now().getEpochSecond();
         String secret = Simulator.webhookSecret;
         refused(null, body, "missing");
@@ -85,10 +83,13 @@ class WebhookSignatureTest {
         refused(sign(now, secret), tampered, "no v1 signature matches");
         refused(sign(now - 301, secret), body, "tolerance");
         refused(sign(now + 301, secret), body, "tolerance");
-        asserter.assertEquals(() -> Panache.withSession(() -> Panache.getSession().chain(s -> s.createNativeQuery(
+        Long stored = VertxContextSupport.subscribeAndAwait(() -> Panache.withSession(() -> Panache.getSession().chain(s -> s.createNativeQuery(
                 "select (select count(*) from webhook_event where event_id = :e) + (select count(*) from processed_event where event_id = :e)"
                         + " + (select count(*) from subscription where provider_id = :s)", Long.class)
-                .setParameter("e", eventId).setParameter("s", subId).getSingleResult())), 0L);
+                .setParameter("e", eventId).setParameter("s", subId).getSingleResult())));
+        org.assertj.core.api.Assertions.assertThat(stored).as("rows left by refused webhooks").isZero();
+        // the same event correctly signed is accepted: the refusals were about the signature alone
+        post(sign(now, secret), body).statusCode(200).body("outcome", equalTo("applied"));
     }
 
     @Test
