@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * {@code playback.set} on premium content ({@code continuum.state.premium-content=premium-*}) needs the
+ * {@code playback.set} on premium content ({@code continuum.catalog.premium-content=premium-*}) needs the
  * {@code premium} entitlement, checked against the local read model fed by the real {@code billing.events} topic
  * (this test publishes the entitlement events billing-sync-service would, with a plain producer).
  */

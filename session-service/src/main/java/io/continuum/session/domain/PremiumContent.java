@@ -6,7 +6,7 @@ import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Which content needs the {@code premium} entitlement ({@code continuum.state.premium-content}: content ids, or
+ * Which content needs the {@code premium} entitlement ({@code continuum.catalog.premium-content}: content ids, or
  * prefixes ending in {@code *}), checked against the local entitlement read model: no call to billing-sync-service.
  */
 @ApplicationScoped
@@ -17,7 +17,7 @@ public class PremiumContent {
     private final List<String> patterns;
     private final Entitlements entitlements;
 
-    public PremiumContent(@ConfigProperty(name = "continuum.state.premium-content", defaultValue = "premium-*") List<String> patterns,
+    public PremiumContent(@ConfigProperty(name = "continuum.catalog.premium-content", defaultValue = "premium-*") List<String> patterns,
                           Entitlements entitlements) {
         this.patterns = patterns.stream().map(String::trim).filter(p -> !p.isEmpty()).toList();
         this.entitlements = entitlements;
