@@ -7,6 +7,7 @@ import io.continuum.events.auth.RevocationConfirmed;
 import io.continuum.events.auth.SessionEnded;
 import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.events.billing.EntitlementChanged;
+import io.continuum.events.billing.SubscriptionChanged;
 import io.continuum.events.notification.PresenceChanged;
 import io.continuum.events.recommendation.HintPublished;
 import io.continuum.events.recommendation.PreloadHint;
@@ -52,6 +53,8 @@ public final class EventTypes {
     // billing.events
     public static final EventType<EntitlementChanged> ENTITLEMENT_CHANGED =
             register("continuum.billing.entitlement-changed.v1", Topics.BILLING_EVENTS, EntitlementChanged.class);
+    public static final EventType<SubscriptionChanged> SUBSCRIPTION_CHANGED =
+            register("continuum.billing.subscription-changed.v1", Topics.BILLING_EVENTS, SubscriptionChanged.class);
 
     // recommendation.events
     public static final EventType<HintPublished> RECOMMENDATION_HINT_PUBLISHED =

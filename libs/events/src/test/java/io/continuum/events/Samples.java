@@ -9,6 +9,7 @@ import io.continuum.events.auth.SessionEnded;
 import io.continuum.events.auth.RevocationConfirmed;
 import io.continuum.events.auth.SignedOutEverywhere;
 import io.continuum.events.billing.EntitlementChanged;
+import io.continuum.events.billing.SubscriptionChanged;
 import io.continuum.events.notification.PresenceChanged;
 import io.continuum.events.recommendation.HintPublished;
 import io.continuum.events.recommendation.PreloadHint;
@@ -49,7 +50,11 @@ final class Samples {
             Map.entry(EventTypes.PLAYBACK_POSITION_CHANGED,
                     new PlaybackPositionChanged("movie-1", 61_000, 5_400_000, PlaybackState.PAUSED, "op-8")),
             Map.entry(EventTypes.ENTITLEMENT_CHANGED,
-                    new EntitlementChanged("premium", true, "prod-monthly", Instant.parse("2030-01-01T00:00:00Z"))),
+                    new EntitlementChanged("premium", true, "prod-monthly", Instant.parse("2030-01-01T00:00:00Z"),
+                            "grace", "payment-failed", "sub-1")),
+            Map.entry(EventTypes.SUBSCRIPTION_CHANGED,
+                    new SubscriptionChanged("sub-1", "stripe", "premium", "premium-monthly", "past_due", "active",
+                            Instant.parse("2030-01-01T00:00:00Z"), Instant.parse("2030-01-08T00:00:00Z"), "webhook")),
             Map.entry(EventTypes.RECOMMENDATION_HINT_PUBLISHED,
                     new HintPublished("hint-1", List.of("movie-2", "series-3"), "because-you-watched:movie-1")),
             Map.entry(EventTypes.RECOMMENDATION_PRELOAD_HINT,

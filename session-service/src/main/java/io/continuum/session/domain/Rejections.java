@@ -13,6 +13,8 @@ public final class Rejections {
     public static final String SUPERSEDED = "superseded";
     /** The op id was answered before for a different op (a client bug): nothing applied, nothing stored. */
     public static final String OP_ID_REUSED = "op-id-reused";
+    /** The content needs an entitlement the account does not hold (e.g. premium content without {@code premium}). */
+    public static final String ENTITLEMENT_REQUIRED = "entitlement-required";
 
     private Rejections() {
     }

@@ -50,7 +50,10 @@ public class SyncService {
     private final ObjectMapper mapper;
     private final StateConfig config;
 
-    public SyncService(StateWrites db, StateEvents events, ObjectMapper mapper, StateConfig config) {
+    private final PremiumContent premium;
+
+    public SyncService(StateWrites db, StateEvents events, ObjectMapper mapper, StateConfig config, PremiumContent premium) {
+        this.premium = premium;
         this.db = db;
         this.events = events;
         this.mapper = mapper;
@@ -104,6 +107,10 @@ public class SyncService {
         if (op instanceof Op.Unknown u) {
             return Uni.createFrom().item(OpResult.rejected(u.opId(), Rejections.UNKNOWN_KIND,
                 "this server does not know op kind '" + u.kind() + "'; known kinds: " + String.join(", ", OpKinds.ALL), null));
+        }
+        if (op instanceof Op.PlaybackSet p && !premium.mayPlay(a, p.contentId())) {
+            return rejected(b, op, Rejections.ENTITLEMENT_REQUIRED, p.contentId() + " needs the premium entitlement",
+                    obj().put("entitlement", PremiumContent.ENTITLEMENT).put("contentId", p.contentId()));
         }
         if (op instanceof Op.PlaybackSet p) {
             Instant acted = actedAt(p);

@@ -1,0 +1,109 @@
+package io.continuum.e2e.bench;
+
+import io.continuum.e2e.billing.StripeWebhook;
+import io.continuum.e2e.notifications.WsDevice;
+import io.continuum.testing.LocalStack;
+import io.continuum.testing.TestUsers;
+import io.continuum.testing.Tokens;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Entitlement propagation (docs/benchmarks.md): a signed webhook sent to the gateway → the {@code premium}
+ * entitlement frame received on EVERY connected device of the account (5 devices), with 1,000 other sockets of two
+ * other accounts connected. Path: gateway → billing-sync-service (signature, one transaction: webhook + subscription +
+ * entitlement + outbox) → relay → Kafka {@code billing.events} → notification-service → 5 WebSockets. Each run sends a
+ * {@code customer.subscription.updated} that flips {@code cancel_at_period_end}, so the entitlement's state changes
+ * (active ↔ canceled) every time. The figure per run is the LAST of the 5 devices. Prints the machine floor of the
+ * same run beside it. Full stack up, then:
+ * {@code ./mvnw -pl e2e test -Pbench -Dtest=EntitlementPropagationBenchmark}
+ * ({@code -Dbench.billing.runs=500 -Dbench.billing.background=1000 -Dbench.billing.devices=5}).
+ */
+@Tag("benchmark")
+class EntitlementPropagationBenchmark {
+
+    @Test
+    void signedWebhookToEntitlementFrameOnEveryDevice() throws Exception {
+        LocalStack.ensureFullStack();
+        int runs = Integer.getInteger("bench.billing.runs", 500);
+        int warmup = Integer.getInteger("bench.billing.warmup", 20);
+        int background = Integer.getInteger("bench.billing.background", 1000);
+        int deviceCount = Integer.getInteger("bench.billing.devices", 5);
+        String gw = LocalStack.GATEWAY_URL;
+        String ws = gw.replaceFirst("^http", "ws");
+        String run = UUID.randomUUID().toString().substring(0, 6);
+        List<TestUsers.User> users = List.of(TestUsers.create("ent-a"), TestUsers.create("ent-b"), TestUsers.create("ent-c"));
+        List<WsDevice> sockets = new ArrayList<>();
+        try {
+            TestUsers.User owner = users.get(0);
+            List<String> others = List.of(users.get(1).accessToken(), users.get(2).accessToken());
+            List<CompletableFuture<WsDevice>> pending = new ArrayList<>();
+            for (int i = 0; i < background; i++) {
+                pending.add(WsDevice.connect(ws, others.get(i % 2), "bg-" + run + "-" + i, false));
+                if (pending.size() == 100 || i == background - 1) {
+                    pending.forEach(f -> sockets.add(f.orTimeout(60, TimeUnit.SECONDS).join()));
+                    pending.clear();
+                }
+            }
+            List<WsDevice> devices = new ArrayList<>();
+            List<ConcurrentLinkedQueue<Long>> arrivals = new ArrayList<>();
+            for (int i = 0; i < deviceCount; i++) {
+                Tokens.TokenSet t = owner.signIn();
+                WsDevice d = WsDevice.open(ws, t.accessToken(), "dev-" + i + "-" + run);
+                d.awaitType("live", Duration.ofSeconds(30));
+                ConcurrentLinkedQueue<Long> q = new ConcurrentLinkedQueue<>();
+                d.onFrame((f, at) -> {
+                    if ("continuum.billing.entitlement-changed.v1".equals(f.path("type").asText())
+                            && "premium".equals(f.path("data").path("entitlement").asText())) {
+                        q.add(at);
+                    }
+                });
+                devices.add(d);
+                arrivals.add(q);
+                sockets.add(d);
+            }
+            System.out.printf("connected %d background sockets and %d devices%n", background, deviceCount);
+
+            String subId = "sub_bench_" + run;
+            long created = System.currentTimeMillis() / 1000;
+            long periodEnd = created + 30L * 86400;
+            long[] samples = new long[runs];
+            for (int i = -1; i < warmup + runs; i++) {
+                int expected = i + 2; // premium frames per device after this step (the first step creates the subscription)
+                String type = i < 0 ? "customer.subscription.created" : "customer.subscription.updated";
+                boolean cancel = i >= 0 && i % 2 == 0;
+                String body = StripeWebhook.subscriptionEvent(type, "evt_bench_" + run + "_" + i, created + i + 1, subId,
+                        owner.id(), "active", cancel, periodEnd);
+                long t0 = System.nanoTime();
+                int status = StripeWebhook.post(gw, body).statusCode();
+                if (status != 200) {
+                    throw new AssertionError("webhook answered " + status);
+                }
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                        .until(() -> arrivals.stream().allMatch(q -> q.size() >= expected));
+                long last = arrivals.stream().mapToLong(q -> q.stream().skip(expected - 1).findFirst().orElseThrow()).max().orElseThrow();
+                if (i >= warmup) {
+                    samples[i - warmup] = last - t0;
+                }
+            }
+            Arrays.sort(samples);
+            System.out.printf("ENTITLEMENT webhook→frame on all %d devices (%d other sockets) runs=%d p50=%.1f ms p90=%.1f ms p99=%.1f ms max=%.1f ms%n",
+                    deviceCount, background, runs, MachineFloor.ms(MachineFloor.pct(samples, 50)), MachineFloor.ms(MachineFloor.pct(samples, 90)),
+                    MachineFloor.ms(MachineFloor.pct(samples, 99)), MachineFloor.ms(samples[runs - 1]));
+            MachineFloor.measure(Math.max(20, Math.min(runs, 200))).print();
+        } finally {
+            sockets.forEach(WsDevice::abort);
+            users.forEach(TestUsers.User::delete);
+        }
+    }
+}

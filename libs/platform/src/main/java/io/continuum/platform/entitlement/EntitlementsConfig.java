@@ -1,0 +1,26 @@
+package io.continuum.platform.entitlement;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** {@code continuum.entitlements.*}: the local entitlement read model a service may keep from {@code billing.events}. */
+@ConfigMapping(prefix = "continuum.entitlements")
+public interface EntitlementsConfig {
+
+    /** Whether this instance reads {@code billing.events} into {@link Entitlements}. Off unless a service needs it. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** The topic carrying {@code continuum.billing.entitlement-changed.v1}. */
+    @WithDefault("billing.events")
+    String topic();
+
+    /** Longest wait of one poll; also how often the consumer notices a stop or new partitions. */
+    @WithDefault("500ms")
+    Duration pollTimeout();
+
+    /** How often the partition list of the topic is re-read. */
+    @WithDefault("1m")
+    Duration partitionRefresh();
+}
