@@ -137,8 +137,14 @@ class KafkaAccessTest {
                 }
             }
         }
-        if (!props.contains("continuum.revocation.enabled=false")) {
+        // the revoked-session set of libs/platform: on in every module built on it unless turned off
+        boolean onPlatform = Files.readString(module.resolve("pom.xml")).contains("<artifactId>continuum-platform</artifactId>");
+        if (onPlatform && !props.contains("continuum.revocation.enabled=false")) {
             topics.add(revocationTopic());
+        }
+        // the entitlements read model of libs/platform, off unless a service turns it on
+        if (props.contains("continuum.entitlements.enabled=true")) {
+            topics.add(platformTopicDefault("entitlement/EntitlementsConfig.java"));
         }
         Set<String> groups = new TreeSet<>();
         m = GROUP_DEFAULT.matcher(java);
@@ -149,10 +155,15 @@ class KafkaAccessTest {
     }
 
     static String revocationTopic() throws IOException {
+        return platformTopicDefault("revocation/RevocationConfig.java");
+    }
+
+    /** The {@code @WithDefault} of {@code String topic()} in a config interface of libs/platform. */
+    static String platformTopicDefault(String config) throws IOException {
         String src = Files.readString(Charts.repoRoot().resolve(
-                "libs/platform/src/main/java/io/continuum/platform/revocation/RevocationConfig.java"));
+                "libs/platform/src/main/java/io/continuum/platform/" + config));
         Matcher m = REVOCATION_TOPIC_DEFAULT.matcher(src);
-        assertThat(m.find()).as("RevocationConfig.topic() default").isTrue();
+        assertThat(m.find()).as(config + " topic() default").isTrue();
         return m.group(1);
     }
 
