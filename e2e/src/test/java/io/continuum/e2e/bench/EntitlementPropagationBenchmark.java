@@ -98,9 +98,9 @@ class EntitlementPropagationBenchmark {
             }
             Arrays.sort(samples);
             System.out.printf("ENTITLEMENT webhook→frame on all %d devices (%d other sockets) runs=%d p50=%.1f ms p90=%.1f ms p99=%.1f ms max=%.1f ms%n",
-                    deviceCount, background, runs, MachineFloor.ms(MachineFloor.pct(samples, 50)), MachineFloor.ms(MachineFloor.pct(samples, 90)),
-                    MachineFloor.ms(MachineFloor.pct(samples, 99)), MachineFloor.ms(samples[runs - 1]));
-            MachineFloor.measure(Math.max(20, Math.min(runs, 200))).print();
+                    deviceCount, background, runs, Floor.ms(Floor.pct(samples, 50)), Floor.ms(Floor.pct(samples, 90)),
+                    Floor.ms(Floor.pct(samples, 99)), Floor.ms(samples[runs - 1]));
+            System.out.println(Floor.measure(Math.max(20, Math.min(runs, 200))).summary());
         } finally {
             sockets.forEach(WsDevice::abort);
             users.forEach(TestUsers.User::delete);

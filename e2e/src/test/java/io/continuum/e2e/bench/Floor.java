@@ -23,7 +23,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The machine's floor for a propagated write, measured in the benchmark's own run: one PostgreSQL commit of a small
- * row (autocommit insert into a scratch table of the session database) plus one Kafka produce→consume of a 200-byte
+ * row (autocommit insert into a scratch table of the e2e test database) plus one Kafka produce→consume of a 200-byte
  * record with {@code acks=all} (a throw-away topic, deleted after). Any device-to-device path needs at least both.
  */
 public final class Floor {
@@ -43,13 +43,22 @@ public final class Floor {
     private Floor() {
     }
 
+    /** The {@code p}-th percentile of sorted nanoseconds (nearest rank), for benchmarks that keep raw samples. */
+    public static long pct(long[] sorted, int p) {
+        return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1))];
+    }
+
+    public static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+
     public static Figures measure(int samples) throws Exception {
         return new Figures(commit(samples), kafka(samples));
     }
 
     static Percentiles commit(int samples) throws Exception {
         long[] t = new long[samples];
-        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/continuum_session", "continuum", "continuum")) {
+        try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:5432/continuum_e2e_test", "continuum", "continuum")) {
             try (Statement s = c.createStatement()) {
                 s.execute("create table if not exists bench_floor (id bigserial primary key, v varchar(64))");
             }

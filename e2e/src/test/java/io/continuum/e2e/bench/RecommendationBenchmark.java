@@ -53,7 +53,7 @@ class RecommendationBenchmark {
     @Test
     void latencyEventToEffectMemoryAndRetrainAtSize() throws Exception {
         LocalStack.ensureFullStack();
-        MachineFloor.measure(200).print();
+        System.out.println(Floor.measure(200).summary());
         String admin = Tokens.serviceToken();
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
 
