@@ -2,7 +2,6 @@ package io.continuum.platform;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
-import static org.hamcrest.Matchers.emptyOrNullString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
@@ -59,12 +58,18 @@ class ProblemDetailsTest {
     }
 
     @Test
-    void missingOrTamperedTokenIs401WithoutDetail() {
-        given().get("/test/counters").then().statusCode(401);
+    void missingOrTamperedTokenIs401ProblemThatDoesNotSayWhichCheckFailed() {
+        given().get("/test/counters").then().statusCode(401)
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", equalTo("Bearer realm=\"continuum\""))
+                .body("type", equalTo("https://continuum.dev/problems/unauthorized"));
         String[] parts = token.split("\\.");
         String tampered = parts[0] + "." + parts[1] + "." + new StringBuilder(parts[2]).reverse();
         given().auth().oauth2(tampered).get("/test/counters").then().statusCode(401)
-                .body(emptyOrNullString());
+                .contentType("application/problem+json")
+                .header("WWW-Authenticate", containsString("error=\"invalid_token\""))
+                .body("type", equalTo("https://continuum.dev/problems/unauthorized"))
+                .body("detail", equalTo("a valid bearer token is required"));
     }
 
     @Test

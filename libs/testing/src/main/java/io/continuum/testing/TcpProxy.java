@@ -25,6 +25,12 @@ public final class TcpProxy implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
 
+    private TcpProxy(String targetHost, int targetPort, int port) {
+        this.targetHost = targetHost;
+        this.targetPort = targetPort;
+        this.port = port;
+    }
+
     private TcpProxy(String targetHost, int targetPort) throws IOException {
         this.targetHost = targetHost;
         this.targetPort = targetPort;
@@ -49,9 +55,11 @@ public final class TcpProxy implements AutoCloseable {
      * for code that must find its dependency unreachable at start.
      */
     public static TcpProxy reserve(String targetHost, int targetPort) {
-        TcpProxy proxy = start(targetHost, targetPort);
-        proxy.cut();
-        return proxy;
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            return new TcpProxy(targetHost, targetPort, probe.getLocalPort());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot reserve a port for the TCP proxy", e);
+        }
     }
 
     public int port() {

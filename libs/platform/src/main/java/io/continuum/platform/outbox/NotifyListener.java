@@ -18,27 +18,43 @@ public final class NotifyListener {
     private static final Logger LOG = Logger.getLogger(NotifyListener.class);
 
     private final Vertx vertx;
-    private final PgSubscriber subscriber;
+    private final PgConnectOptions options;
+    private final String channel;
     private final Backoff backoff;
+    private final Runnable onNotify;
+    private volatile PgSubscriber subscriber;
     private volatile boolean running;
 
     /** {@code onNotify} runs on every NOTIFY and once each time the LISTEN is (re)established (to catch up). */
     public NotifyListener(Vertx vertx, PgConnectOptions options, String channel, Backoff backoff, Runnable onNotify) {
         this.vertx = vertx;
+        this.options = options;
+        this.channel = channel;
         this.backoff = backoff;
-        this.subscriber = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
-        subscriber.channel(channel).handler(payload -> onNotify.run()).subscribeHandler(v -> {
+        this.onNotify = onNotify;
+        this.subscriber = newSubscriber();
+    }
+
+    /**
+     * A subscriber whose reconnect policy re-opens a connection lost later. A first connect that failed is retried
+     * with a fresh subscriber: a PgSubscriber whose first connect failed does not complete a second connect() (seen
+     * with Vert.x 4.5: the retry never answered, and the service stayed without LISTEN).
+     */
+    private PgSubscriber newSubscriber() {
+        PgSubscriber s = PgSubscriber.subscriber(vertx, options).reconnectPolicy(retries -> 1_000L);
+        s.channel(channel).handler(payload -> onNotify.run()).subscribeHandler(v -> {
             backoff.reset();
             LOG.infof("LISTEN %s established", channel);
             onNotify.run(); // rows committed while nobody listened
         });
         // called only when the subscriber gives up (never, with this policy) or is closed; a lost connection is
         // re-opened silently, and listening() reads the connection itself
-        subscriber.closeHandler(v -> {
-            if (running) {
+        s.closeHandler(v -> {
+            if (running && s == subscriber) {
                 LOG.warnf("LISTEN %s ended", channel);
             }
         });
+        return s;
     }
 
     public void start() {
@@ -60,9 +76,12 @@ public final class NotifyListener {
         if (!running) {
             return;
         }
-        subscriber.connect().onFailure(e -> {
+        PgSubscriber attempt = subscriber;
+        attempt.connect().onFailure(e -> {
             Duration delay = backoff.advance();
             LOG.warnf("LISTEN connection failed (%s); retrying in %d ms", e.getMessage(), delay.toMillis());
+            subscriber = newSubscriber();
+            attempt.close();
             vertx.setTimer(Math.max(1, delay.toMillis()), t -> connect());
         });
     }
