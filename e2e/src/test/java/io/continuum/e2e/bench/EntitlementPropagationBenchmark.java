@@ -2,6 +2,7 @@ package io.continuum.e2e.bench;
 
 import io.continuum.e2e.billing.StripeWebhook;
 import io.continuum.e2e.notifications.WsDevice;
+import io.continuum.testing.DeviceRegistrations;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.TestUsers;
 import io.continuum.testing.Tokens;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -46,10 +48,17 @@ class EntitlementPropagationBenchmark {
         List<WsDevice> sockets = new ArrayList<>();
         try {
             TestUsers.User owner = users.get(0);
-            List<String> others = List.of(users.get(1).accessToken(), users.get(2).accessToken());
+            // every socket is a registered device of its own sign-in (/ws refuses others), set up outside the measured time
+            List<String> bgIds = new ArrayList<>();
+            for (int i = 0; i < background; i++) {
+                bgIds.add("bg-" + run + "-" + i);
+            }
+            Map<String, Tokens.TokenSet> bgTokens = new java.util.HashMap<>(
+                    BenchDevices.signIn(users.get(1), bgIds.subList(0, background / 2)));
+            bgTokens.putAll(BenchDevices.signIn(users.get(2), bgIds.subList(background / 2, background)));
             List<CompletableFuture<WsDevice>> pending = new ArrayList<>();
             for (int i = 0; i < background; i++) {
-                pending.add(WsDevice.connect(ws, others.get(i % 2), "bg-" + run + "-" + i, false));
+                pending.add(WsDevice.connect(ws, bgTokens.get(bgIds.get(i)).accessToken(), bgIds.get(i), false));
                 if (pending.size() == 100 || i == background - 1) {
                     pending.forEach(f -> sockets.add(f.orTimeout(60, TimeUnit.SECONDS).join()));
                     pending.clear();
@@ -59,7 +68,9 @@ class EntitlementPropagationBenchmark {
             List<ConcurrentLinkedQueue<Long>> arrivals = new ArrayList<>();
             for (int i = 0; i < deviceCount; i++) {
                 Tokens.TokenSet t = owner.signIn();
-                WsDevice d = WsDevice.open(ws, t.accessToken(), "dev-" + i + "-" + run);
+                String id = "dev-" + i + "-" + run;
+                DeviceRegistrations.register(t, id);
+                WsDevice d = WsDevice.open(ws, t.accessToken(), id);
                 d.awaitType("live", Duration.ofSeconds(30));
                 ConcurrentLinkedQueue<Long> q = new ConcurrentLinkedQueue<>();
                 d.onFrame((f, at) -> {

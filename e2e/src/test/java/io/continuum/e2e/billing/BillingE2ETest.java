@@ -3,6 +3,7 @@ package io.continuum.e2e.billing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.continuum.e2e.notifications.WsDevice;
+import io.continuum.testing.DeviceRegistrations;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.ThrowAwayUsers;
 import io.continuum.testing.Tokens;
@@ -51,6 +52,8 @@ class BillingE2ETest {
         Tokens.TokenSet tvTokens = user.signIn();
         String ws = GW.replaceFirst("^http", "ws");
         String r = UUID.randomUUID().toString().substring(0, 8);
+        DeviceRegistrations.registerThroughGateway(phoneTokens, "phone-" + r);
+        DeviceRegistrations.registerThroughGateway(tvTokens, "tv-" + r);
         try (WsDevice phone = WsDevice.open(ws, phoneTokens.accessToken(), "phone-" + r);
              WsDevice tv = WsDevice.open(ws, tvTokens.accessToken(), "tv-" + r)) {
             phone.awaitType("live", Duration.ofSeconds(30));
