@@ -9,7 +9,9 @@ import io.continuum.events.billing.EntitlementChanged;
 import io.continuum.platform.entitlement.Entitlements;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.LocalStackResource;
+import io.continuum.testing.DeviceRegistrations;
 import io.continuum.testing.ThrowAwayUsers;
+import io.continuum.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -49,7 +51,9 @@ class PremiumContentTest {
     @Test
     void premiumContentIsRejectedWithoutPremiumAndPlaysOnceTheEntitlementArrives() throws Exception {
         var user = USERS.get("prem");
-        String token = user.accessToken();
+        Tokens.TokenSet signedIn = user.signIn();
+        DeviceRegistrations.register(signedIn, "tv-1"); // writes need a registered device (auth.events, as auth-service would)
+        String token = signedIn.accessToken();
         String r = UUID.randomUUID().toString().substring(0, 8);
         String movie = "premium-movie-" + r;
 

@@ -18,7 +18,9 @@ import io.restassured.http.ContentType;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -31,12 +33,24 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AuthFuzzTest {
 
     @RegisterExtension
-    static final ThrowAwayUsers USERS = new ThrowAwayUsers("fuzz");
+    static final ThrowAwayUsers USERS = new ThrowAwayUsers("fuzz-reg", "fuzz-ren", "fuzz-rev");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Tokens.TokenSet session = USERS.get("fuzz").signIn();
     private final String deviceId = "fz-" + UUID.randomUUID().toString().substring(0, 8);
-    private final Map<String, String> headers = Map.of("Authorization", "Bearer " + session.accessToken(), "X-Device-Id", deviceId);
+    private Tokens.TokenSet session;
+    private Map<String, String> headers;
+
+    /**
+     * One account per scenario: fuzzing the registration may register devices, and auth-service's per-account
+     * registration limit must not make another scenario's own registration a 429.
+     */
+    @BeforeEach
+    void signIn(TestInfo test) {
+        String method = test.getTestMethod().orElseThrow().getName();
+        String user = method.startsWith("register") ? "fuzz-reg" : method.startsWith("rename") ? "fuzz-ren" : "fuzz-rev";
+        session = USERS.get(user).signIn();
+        headers = Map.of("Authorization", "Bearer " + session.accessToken(), "X-Device-Id", deviceId);
+    }
 
     private void register() {
         given().auth().oauth2(session.accessToken()).contentType(ContentType.JSON)
