@@ -9,7 +9,6 @@
 #   5. web/ browser tests                two windows of one account in headless
 #                                        Chromium (Debian's package, installed
 #                                        when missing), npm test in web/
-#      ./mvnw -B -pl e2e verify -Pdrills then the fault drills (stop and restart shared parts)
 #   always: deploy/local/down.sh for the parts this script started (a stack that
 #   was already running is left as it was found, with the services restarted on
 #   the new jars).
@@ -56,5 +55,3 @@ step "4/4 end-to-end tests"
 step "5 browser tests: two windows of one account in headless Chromium (web/)"
 apt_install chromium
 (cd web && { [[ -d node_modules/playwright-core ]] || npm ci --no-audit --no-fund; } && npm test)
-step "fault drills (they stop shared servers, so only this sequential run has them; e2e -Pdrills)"
-./mvnw -B -pl e2e verify -Pdrills -Dsurefire.failIfNoSpecifiedTests=false "$@"
