@@ -56,10 +56,15 @@ class GatewayErrorsE2ETest {
 
     @Test
     void aBodyOverTheLimitIs413ProblemNot502Html() throws Exception {
-        byte[] nineMegabytes = new byte[9 * 1024 * 1024];
-        HttpResponse<String> r = send(at("/api/state/ops").expectContinue(true).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(nineMegabytes)));
-        assertProblem(r, 413, "too-large");
+        // Raw: the JDK 17 client waits for ever when a 100-continue request is answered with a final status, and
+        // without 100-continue it may see the early 413 as a broken pipe. nginx judges Content-Length before the body.
+        String answer = rawExchange("POST /api/state/ops HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + (9 * 1024 * 1024) + "\r\nConnection: close\r\n\r\n");
+        String head = answer.substring(0, answer.indexOf("\r\n\r\n"));
+        String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+        String contentType = head.lines().filter(l -> l.toLowerCase().startsWith("content-type:"))
+                .map(l -> l.substring(13).trim()).findFirst().orElse("");
+        assertProblem(Integer.parseInt(head.split(" ")[1]), contentType, body, 413, "too-large");
     }
 
     @Test
@@ -114,8 +119,15 @@ class GatewayErrorsE2ETest {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             byte[] buffer = new byte[8192];
             int n;
-            while ((n = in.read(buffer)) >= 0) {
-                out.write(buffer, 0, n);
+            try {
+                while ((n = in.read(buffer)) >= 0) {
+                    out.write(buffer, 0, n);
+                }
+            } catch (java.net.SocketTimeoutException e) {
+                if (out.size() == 0) {
+                    throw e; // no answer at all
+                }
+                // the answer came; the server keeps the connection open (lingering close)
             }
             return out.toString(StandardCharsets.UTF_8);
         }
