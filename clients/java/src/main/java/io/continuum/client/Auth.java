@@ -240,6 +240,11 @@ public final class Auth {
         }
     }
 
+    /**
+     * The device grant's polling pause: RFC 8628 §3.5 requires the client to wait {@code interval} seconds between
+     * token requests (and 5 s more after {@code slow_down}); there is no event to wait on, the answer exists only at
+     * Keycloak. The calling thread is the app's sign-in thread, which blocks by contract (see the javadoc above).
+     */
     private static void sleep(Duration d) {
         try {
             Thread.sleep(d.toMillis());
