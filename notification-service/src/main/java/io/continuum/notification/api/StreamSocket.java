@@ -96,8 +96,12 @@ public class StreamSocket {
             c.sendControl(error("invalid", "seq", "seq must be a non-negative integer; starting from the stored cursor", null), null);
             seq = null;
         }
-        return sessions.start(c, seq, data.get(UpgradeCheck.RESUME_EPOCH))
-                .chain(() -> presence.connected(c))
+        // The presence row is written alongside the stream read, and the stream starts (welcome … live) only after
+        // both: a device that saw "live" is online for everyone. The close waits for the same write, so a socket
+        // closed while opening never leaves a row behind nor publishes offline before online.
+        Uni<Void> online = presence.connected(c).memoize().indefinitely();
+        c.presenceRecorded(online);
+        return sessions.start(c, seq, data.get(UpgradeCheck.RESUME_EPOCH), online)
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf(e, "opening the stream of %s/%s failed", account, device);
                     c.close(CloseCodes.reason(1011, "stream unavailable; reconnect and resume"));
@@ -120,7 +124,8 @@ public class StreamSocket {
             return Uni.createFrom().voidItem();
         }
         sessions.closed(c);
-        return acks.flush(c.accountId(), c.deviceId())
+        return c.presenceRecorded().onFailure().recoverWithNull()
+                .chain(() -> acks.flush(c.accountId(), c.deviceId()))
                 .chain(() -> presence.disconnected(c))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf("closing bookkeeping of %s failed: %s", ws.id(), e.getMessage());

@@ -124,6 +124,8 @@ public final class DeviceConnection {
     private long refillNanos = System.nanoTime();
     private int strikes;
     private volatile Instant tokenExpiry;
+    /** The presence row of this socket, written at open; the close's bookkeeping waits for it (see StreamSocket). */
+    private volatile Uni<Void> presenceRecorded = Uni.createFrom().voidItem();
     private volatile long expiryTimer = -1;
 
     public DeviceConnection(WebSocketConnection ws, Owner owner, Identity identity, Limits limits,
@@ -168,6 +170,14 @@ public final class DeviceConnection {
 
     public String sessionId() {
         return identity.sessionId();
+    }
+
+    public Uni<Void> presenceRecorded() {
+        return presenceRecorded;
+    }
+
+    public void presenceRecorded(Uni<Void> recorded) {
+        this.presenceRecorded = recorded;
     }
 
     public Instant tokenExpiry() {

@@ -59,13 +59,20 @@ public class StreamSessions {
                 config.history().replayPage());
     }
 
+    /** Restarts a live connection's stream from another resume point (the {@code resume} message). */
+    public Uni<Void> start(DeviceConnection c, Long seq, String epoch) {
+        return start(c, seq, epoch, Uni.createFrom().voidItem());
+    }
+
     /**
      * Starts a connection's stream: from the resume point the device gave ({@code seq}/{@code epoch}), else from the
      * device's stored cursor, else live from the head. Sends {@code welcome} (and {@code resync} when history cannot
-     * cover the gap) before any frame.
+     * cover the gap) before any frame. {@code alongside} (the socket's presence write) runs concurrently with the
+     * stream read, and nothing is sent until both are done.
      */
-    public Uni<Void> start(DeviceConnection c, Long seq, String epoch) {
-        return store.open(c.accountId(), c.deviceId())
+    public Uni<Void> start(DeviceConnection c, Long seq, String epoch, Uni<Void> alongside) {
+        return Uni.combine().all().unis(store.open(c.accountId(), c.deviceId()), alongside).asTuple()
+                .map(t -> t.getItem1())
                 .map(opened -> {
                             StreamStore.StreamInfo info = opened.stream();
                             Optional<StreamStore.DeviceCursor> cursor = seq != null

@@ -90,6 +90,27 @@ class PresenceTest {
     }
 
     @Test
+    void aDeviceThatSawLiveIsOnlineForEveryone() throws Exception {
+        Tokens.TokenSet alice = ANN.signIn();
+        List<String> devices = List.of(device("phone"), device("tv"), device("tablet"));
+        List<CompletableFuture<WsClient>> opening = new ArrayList<>();
+        for (String d : devices) {
+            opening.add(WsClient.to(base()).token(alice.accessToken()).device(d).connectAsync());
+        }
+        List<WsClient> sockets = opening.stream().map(CompletableFuture::join).toList();
+        try {
+            sockets.forEach(s -> s.awaitType("live"));
+            // no waiting: the presence row is committed before the stream goes live
+            List<String> online = presence.online(alice.subject()).await().indefinitely().stream()
+                    .map(PresenceService.OnlineDevice::deviceId).toList();
+            assertThat(online).containsAll(devices);
+        } finally {
+            sockets.forEach(WsClient::close);
+        }
+        await().atMost(WAIT).until(() -> presence.online(alice.subject()).await().indefinitely().isEmpty());
+    }
+
+    @Test
     void theRowsOfACrashedReplicaAreSweptWithAnOfflineEventPerDevice() throws Throwable {
         Tokens.TokenSet alice = ANN.signIn();
         String dead = "crashed-" + UUID.randomUUID().toString().substring(0, 8);
