@@ -30,6 +30,9 @@ import static org.awaitility.Awaitility.await;
  * same run beside it. Full stack up, then:
  * {@code ./mvnw -pl e2e test -Pbench -Dtest=EntitlementPropagationBenchmark}
  * ({@code -Dbench.billing.runs=500 -Dbench.billing.background=1000 -Dbench.billing.devices=5}).
+ *
+ * <p>{@link #entitlementReadUnderConcurrentLoad()}: {@code GET /api/billing/entitlements} of an account holding
+ * {@code premium}, 8 and 32 client threads, on billing-sync-service's port and through the gateway.
  */
 @Tag("benchmark")
 class EntitlementPropagationBenchmark {
@@ -115,6 +118,44 @@ class EntitlementPropagationBenchmark {
         } finally {
             sockets.forEach(WsDevice::abort);
             users.forEach(TestUsers.User::delete);
+        }
+    }
+
+    @Test
+    void entitlementReadUnderConcurrentLoad() throws Exception {
+        LocalStack.ensureFullStack();
+        String service = System.getProperty("bench.billing.url", "http://127.0.0.1:8084");
+        int requests = Integer.getInteger("bench.billing.reads", 4_000);
+        TestUsers.User owner = TestUsers.create("ent-read");
+        try {
+            Tokens.TokenSet t = owner.signIn();
+            DeviceRegistrations.register(t, "reader");
+            String run = UUID.randomUUID().toString().substring(0, 6);
+            long created = System.currentTimeMillis() / 1000;
+            String body = StripeWebhook.subscriptionEvent("customer.subscription.created", "evt_read_" + run, created,
+                    "sub_read_" + run, owner.id(), "active", false, created + 30L * 86400);
+            if (StripeWebhook.post(LocalStack.GATEWAY_URL, body).statusCode() != 200) {
+                throw new AssertionError("webhook refused");
+            }
+            for (String base : List.of(service, LocalStack.GATEWAY_URL)) {
+                java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/api/billing/entitlements"))
+                        .header("Authorization", "Bearer " + t.accessToken()).header("X-Device-Id", "reader").GET().build();
+                await().atMost(Duration.ofSeconds(10)).until(() -> StateSyncBenchmark.HTTP.send(get,
+                        java.net.http.HttpResponse.BodyHandlers.ofString()).body().contains("premium"));
+                for (int threads : new int[] {8, 32}) {
+                    StateSyncBenchmark.run(threads, 500, get); // warm-up
+                    long[] lat = StateSyncBenchmark.run(threads, requests, get);
+                    long wall = lat[lat.length - 1];
+                    long[] samples = Arrays.copyOf(lat, lat.length - 1);
+                    Arrays.sort(samples);
+                    System.out.printf("ENTITLEMENTS GET %-24s threads=%2d requests=%d p50=%.2f ms p99=%.2f ms max=%.2f ms throughput=%.0f req/s%n",
+                            base, threads, samples.length, Floor.ms(Floor.pct(samples, 50)), Floor.ms(Floor.pct(samples, 99)),
+                            Floor.ms(samples[samples.length - 1]), samples.length / (wall / 1e9));
+                }
+            }
+            System.out.println(Floor.measure(200).summary());
+        } finally {
+            owner.delete();
         }
     }
 }
