@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.continuum.client.ContinuumClient;
 import io.continuum.testing.LocalStack;
-import io.continuum.testing.RepoPaths;
 import io.continuum.testing.ThrowAwayUsers;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -52,15 +50,13 @@ class KafkaOutageDrill {
         String run = UUID.randomUUID().toString().substring(0, 8);
         List<ContinuumClient> devices = new ArrayList<>();
         for (String kind : List.of("phone", "desktop", "tv")) {
-            devices.add(ContinuumClient.builder().gateway(LocalStack.GATEWAY_URL).keycloak(LocalStack.KEYCLOAK_URL)
-                    .device(kind + "-" + run, kind, "java", kind).store(disk.resolve(kind)).build()
-                    .signInWithPassword(user.username(), user.password()).start());
+            devices.add(Drill.device(user, kind + "-" + run, kind, disk, b -> b));
         }
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(ContinuumClient::online));
             int sent = 0;
             Instant stopped = Instant.now();
-            script("down.sh", "kafka");
+            Drill.script("down.sh", "kafka");
             try {
                 Instant until = stopped.plus(DOWN);
                 while (Instant.now().isBefore(until)) {
@@ -74,7 +70,7 @@ class KafkaOutageDrill {
                 }
                 await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(d -> d.queued() == 0));
             } finally {
-                script("up.sh", "--infra");
+                Drill.script("up.sh", "--infra");
             }
             Instant restarted = Instant.now();
             long applied = sent - devices.stream().mapToLong(d -> d.rejectedOps().size()).sum();
@@ -90,18 +86,5 @@ class KafkaOutageDrill {
         } finally {
             devices.forEach(ContinuumClient::close);
         }
-    }
-
-    /** Runs deploy/local/&lt;script&gt; (same CONTINUUM_RUN_DIR as the stack) and waits for it. */
-    static void script(String name, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(RepoPaths.root().resolve("deploy/local/" + name).toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        if (!p.waitFor(5, TimeUnit.MINUTES)) {
-            p.destroyForcibly();
-            throw new IllegalStateException(name + " did not finish in 5 minutes");
-        }
-        assertThat(p.exitValue()).as(name + " exit code").isZero();
     }
 }

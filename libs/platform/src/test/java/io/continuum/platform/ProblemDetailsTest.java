@@ -28,6 +28,23 @@ class ProblemDetailsTest {
     }
 
     @Test
+    void aDatabaseThatRefusesConnectionsIs503ProblemWithRetryAfterNot500() {
+        given().auth().oauth2(token).get("/test/counters/database-down")
+                .then().statusCode(503).contentType("application/problem+json")
+                .header("Retry-After", "5")
+                .body("type", containsString("database-unavailable"));
+    }
+
+    @Test
+    void aConnectionEndedByTheServerIs503ProblemNot500() {
+        given().auth().oauth2(token).get("/test/counters/connection-terminated")
+                .then().statusCode(503).contentType("application/problem+json")
+                .body("type", containsString("database-unavailable"));
+        // the pool replaces the lost connection by itself
+        given().auth().oauth2(token).get("/test/counters").then().statusCode(200);
+    }
+
+    @Test
     void malformedJsonIs400() {
         given().auth().oauth2(token).contentType(ContentType.JSON).body("{\"label\": ")
                 .post("/test/counters")

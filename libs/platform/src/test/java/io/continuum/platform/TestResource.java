@@ -22,6 +22,10 @@ public class TestResource {
 
     public record AddRequest(@NotBlank @Size(max = 20) String label, @Min(1) @Max(1000) long delta) {}
 
+    @jakarta.inject.Inject
+    io.vertx.core.Vertx vertx;
+    @jakarta.inject.Inject
+    io.vertx.mutiny.sqlclient.Pool pool;
     private final TestCounters counters;
     private final Caller caller;
 
@@ -65,5 +69,25 @@ public class TestResource {
     @Path("/device-write")
     public Uni<Map<String, Object>> deviceWrite() {
         return caller.requireRegisteredDevice().map(device -> Map.of("device", device));
+    }
+
+    /** A query on a pool whose server refuses connections (nothing listens on port 1): PostgreSQL "down". */
+    @GET
+    @Path("/database-down")
+    public Uni<Map<String, Object>> databaseDown() {
+        io.vertx.sqlclient.Pool down = io.vertx.pgclient.PgBuilder.pool()
+                .connectingTo(new io.vertx.pgclient.PgConnectOptions().setHost("127.0.0.1").setPort(1)
+                        .setDatabase("none").setUser("none").setPassword("none"))
+                .using(vertx).build();
+        return Uni.createFrom().completionStage(() -> down.query("select 1").execute().toCompletionStage())
+                .eventually(() -> Uni.createFrom().completionStage(down.close().toCompletionStage()))
+                .map(rows -> Map.of("rows", rows.size()));
+    }
+
+    /** The server ends this request's connection (as a fast shutdown or failover does): SQLSTATE 57P01. */
+    @GET
+    @Path("/connection-terminated")
+    public Uni<Map<String, Object>> connectionTerminated() {
+        return pool.query("select pg_terminate_backend(pg_backend_pid())").execute().map(rows -> Map.of("rows", rows.size()));
     }
 }

@@ -111,6 +111,12 @@ public class ProblemMappers {
         if (e instanceof io.quarkus.security.ForbiddenException) {
             return new ProblemException(403, "forbidden", "Forbidden", "not allowed", null).toProblem(uri.getPath()).toResponse();
         }
+        if (DatabaseUnavailable.is(e)) {
+            LOG.warnf("%s: a backing store is unreachable (%s); answered 503", uri.getPath(), e.toString());
+            return Response.fromResponse(new ProblemException(503, "database-unavailable", "Service unavailable",
+                            "a store this service depends on cannot be reached right now; retry later", null).toProblem(uri.getPath()).toResponse())
+                    .header("Retry-After", "5").build();
+        }
         LOG.errorf(e, "Unexpected error on %s", uri.getPath());
         return new Problem("https://continuum.dev/problems/internal", "Internal error", 500,
                 "the server could not complete the request", uri.getPath(), List.of(), Map.of()).toResponse();

@@ -1,0 +1,69 @@
+package io.continuum.e2e.drills;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.continuum.client.ContinuumClient;
+import io.continuum.testing.LocalStack;
+import io.continuum.testing.RepoPaths;
+import io.continuum.testing.TestUsers;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * What every fault drill needs: the local stack's own scripts (so a drill breaks and restores exactly what
+ * {@code deploy/local/up.sh} runs), a hard kill of one part, SDK devices, and plain HTTP probes through the gateway.
+ */
+final class Drill {
+
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Drill() {
+    }
+
+    /** Runs deploy/local/&lt;script&gt; (same CONTINUUM_RUN_DIR as the stack) and waits for it. */
+    static void script(String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(RepoPaths.root().resolve("deploy/local/" + name).toString());
+        cmd.addAll(List.of(args));
+        run(cmd);
+    }
+
+    static void run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(cmd + " did not finish in 5 minutes");
+        }
+        assertThat(p.exitValue()).as(cmd + " exit code").isZero();
+    }
+
+    /** SIGKILL to a part up.sh started (its process group: up.sh starts every part in its own session). */
+    static void kill(String part) throws Exception {
+        Path pidFile = RepoPaths.runDir().resolve("pids/" + part + ".pid");
+        String pid = Files.readString(pidFile).trim().split("\\s+")[0];
+        run(List.of("kill", "-KILL", "--", "-" + pid));
+    }
+
+    /** A started SDK device of {@code user} signed in with its password, its store under {@code disk}. */
+    static ContinuumClient device(TestUsers.User user, String id, String kind, Path disk, UnaryOperator<ContinuumClient.Builder> more) {
+        ContinuumClient.Builder b = ContinuumClient.builder().gateway(LocalStack.GATEWAY_URL).keycloak(LocalStack.KEYCLOAK_URL)
+                .device(id, kind, "java", kind).store(disk.resolve(id)).backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
+        return more.apply(b).build().signInWithPassword(user.username(), user.password()).start();
+    }
+
+    /** GET through the gateway with a bearer token; never waits more than {@code timeout} for the answer. */
+    static HttpResponse<String> get(String path, String token, String deviceId, Duration timeout) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(LocalStack.GATEWAY_URL + path)).timeout(timeout)
+                .header("Authorization", "Bearer " + token).header("X-Device-Id", deviceId).GET().build();
+        return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+    }
+}
