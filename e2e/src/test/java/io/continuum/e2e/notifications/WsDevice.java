@@ -44,12 +44,17 @@ public final class WsDevice implements AutoCloseable {
 
     /** Connects with {@code Authorization: Bearer}; {@code wsBase} like {@code ws://localhost:8080}. */
     public static CompletableFuture<WsDevice> connect(String wsBase, String token, String deviceId, boolean keep) {
+        return connect(URI.create(wsBase + "/ws"), token, deviceId, keep);
+    }
+
+    /** Connects to a full socket URL, e.g. one replica's {@code ws://127.0.0.1:8083/ws?seq=41&epoch=…}. */
+    public static CompletableFuture<WsDevice> connect(URI url, String token, String deviceId, boolean keep) {
         WsDevice d = new WsDevice(deviceId, keep);
         return CLIENT.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(30))
                 .header("Authorization", "Bearer " + token)
                 .header("X-Device-Id", deviceId)
-                .buildAsync(URI.create(wsBase + "/ws"), d.new Listener())
+                .buildAsync(url, d.new Listener())
                 .thenApply(ws -> {
                     d.socket = ws;
                     return d;
