@@ -617,7 +617,7 @@ async function upgrade() {
 async function loadRecs() {
   const minutes = Number($('minutes').value) || 30;
   try {
-    const r = await api('GET', `/api/recommendations?limit=10&device=${encodeURIComponent(deviceId)}&minutes=${minutes}`);
+    const r = await api('GET', `/api/recommendations?limit=10&minutes=${minutes}`);
     $('recs-model').textContent = r?.model ? `Model: ${r.model}` : '';
     $('recs-list').replaceChildren(...(r?.items || []).map((i) => el('li', {},
       el('button', { type: 'button', textContent: `${i.title} · ${i.durationMinutes} min`, onclick: () => {

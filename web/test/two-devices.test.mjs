@@ -219,6 +219,33 @@ test('two windows of one account stay in step', { timeout: 240_000 }, async (t) 
     await shot('back-online-equal');
   });
 
+  await t.test('recommendations for this device and the minutes available, with reasons and the serving model', async () => {
+    await A.fill('#minutes', '25');
+    await A.click('#recs-form button[type=submit]');
+    await A.waitForFunction(() => document.querySelectorAll('#recs-list li').length > 0, null, { timeout: STEP });
+    assert.match(await text(A, '#recs-model'), /^Model: \S+/);
+    assert.match(await text(A, '#recs-list li'), / · \d+ min/);
+    await shot('recommendations');
+  });
+
+  await t.test('upgrade in B through the provider\'s checkout page: the Premium badge flips live in A', async () => {
+    await A.waitForFunction(() => /Free plan/.test(document.getElementById('premium-text').textContent), null, { timeout: STEP });
+    assert.equal(await A.locator('#premium-badge').isHidden(), true);
+    await B.click('#upgrade');
+    // the billing provider simulator's own page (a third party's page in production)
+    await B.locator('#pay').waitFor({ timeout: STEP });
+    assert.match(await text(B, '#plan'), /.+/);
+    await B.click('#pay');
+    // back in the app (/billing/done), signed in again silently by Keycloak's session
+    await B.waitForURL(`${BASE}/**`, { timeout: STEP });
+    await A.locator('#premium-badge').waitFor({ state: 'visible', timeout: STEP });
+    await B.locator('#premium-badge').waitFor({ state: 'visible', timeout: STEP });
+    assert.match(await text(A, '#premium-text'), /Premium is on/);
+    assert.equal(await A.locator('#upgrade').isHidden(), true);
+    await B.waitForFunction(() => document.getElementById('conn').textContent === 'live', null, { timeout: STEP });
+    await shot('premium-on-both');
+  });
+
   await t.test('revoke A from B: A shows it was signed out and its socket is closed', async () => {
     const idA = await deviceIdOf(A);
     await B.locator(`#device-list li[data-device="${idA}"] button.danger`).click();

@@ -63,4 +63,23 @@ class NotificationsE2ETest {
         assertThat(refused).failsWithin(WAIT).withThrowableThat()
                 .withCauseInstanceOf(java.net.http.WebSocketHandshakeException.class);
     }
+
+    @Test
+    void markingANotificationReadIsRefusedToADeviceThatIsNotRegistered() throws Exception {
+        Tokens.TokenSet bob = Tokens.signIn("bob", "bob");
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        HttpResponse<String> ghost = read(bob, "ghost-" + run, "n-" + run);
+        assertThat(ghost.statusCode()).as(ghost.body()).isEqualTo(403);
+        assertThat(ghost.body()).contains("device-not-registered").contains("X-Device-Id");
+        DeviceRegistrations.registerThroughGateway(bob, "tv-" + run);
+        HttpResponse<String> registered = read(bob, "tv-" + run, "n-" + run);
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+    }
+
+    private static HttpResponse<String> read(Tokens.TokenSet t, String device, String id) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(LocalStack.GATEWAY_URL + "/api/notifications/read"))
+                .header("Authorization", "Bearer " + t.accessToken()).header("X-Device-Id", device)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"id\":\"" + id + "\"}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
 }

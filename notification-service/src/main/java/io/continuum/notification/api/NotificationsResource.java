@@ -122,8 +122,9 @@ public class NotificationsResource {
         if (request == null || request.id() == null || request.id().isBlank() || request.id().length() > 128) {
             throw ProblemException.invalid("id", "must be a notification id (1 to 128 characters)");
         }
-        String device = caller.requireDeviceId();
-        return sessions.markRead(caller.accountId(), device, request.id()).map(f -> new ReadView(request.id(), f.seq()));
+        // a write by a device: only a registered device bound to this sign-in may clear the others' notifications
+        return caller.requireRegisteredDevice().chain(device -> sessions.markRead(caller.accountId(), device, request.id()))
+                .map(f -> new ReadView(request.id(), f.seq()));
     }
 
     static Set<String> none() {
