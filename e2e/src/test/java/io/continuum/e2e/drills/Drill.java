@@ -17,16 +17,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What every fault drill needs: the local stack's own scripts (so a drill breaks and restores exactly what
  * {@code deploy/local/up.sh} runs), a hard kill of one part, SDK devices, and plain HTTP probes through the gateway.
+ * Every drill extends it.
  */
-final class Drill {
+abstract class Drill {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Drill() {
+    /** The SDK devices' stores (queue, state) of one drill. */
+    @TempDir
+    Path disk;
+
+    @BeforeAll
+    static void stack() {
+        LocalStack.ensureFullStack();
     }
 
     /** Runs deploy/local/&lt;script&gt; (same CONTINUUM_RUN_DIR as the stack) and waits for it. */
@@ -54,7 +63,7 @@ final class Drill {
     }
 
     /** A started SDK device of {@code user} signed in with its password, its store under {@code disk}. */
-    static ContinuumClient device(TestUsers.User user, String id, String kind, Path disk, UnaryOperator<ContinuumClient.Builder> more) {
+    ContinuumClient device(TestUsers.User user, String id, String kind, UnaryOperator<ContinuumClient.Builder> more) {
         ContinuumClient.Builder b = ContinuumClient.builder().gateway(LocalStack.GATEWAY_URL).keycloak(LocalStack.KEYCLOAK_URL)
                 .device(id, kind, "java", kind).store(disk.resolve(id)).backoff(Duration.ofMillis(100), Duration.ofSeconds(2));
         return more.apply(b).build().signInWithPassword(user.username(), user.password()).start();

@@ -12,11 +12,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault drill: the shared Kafka broker is stopped for 30 s while three SDK devices write, then started again.
@@ -29,20 +27,13 @@ import org.junit.jupiter.api.io.TempDir;
  * self-restoring: Kafka is started again in a {@code finally}, whatever happens.
  */
 @Tag("drill")
-class KafkaOutageDrill {
+class KafkaOutageDrill extends Drill {
 
     static final Duration DOWN = Duration.ofSeconds(30);
 
     @RegisterExtension
     static final ThrowAwayUsers USERS = new ThrowAwayUsers("drill-kafka");
 
-    @TempDir
-    Path disk;
-
-    @BeforeAll
-    static void stack() {
-        LocalStack.ensureFullStack();
-    }
 
     @Test
     void writesAreAcceptedWhileKafkaIsDownAndEveryDeviceConvergesAfter() throws Exception {
@@ -50,7 +41,7 @@ class KafkaOutageDrill {
         String run = UUID.randomUUID().toString().substring(0, 8);
         List<ContinuumClient> devices = new ArrayList<>();
         for (String kind : List.of("phone", "desktop", "tv")) {
-            devices.add(Drill.device(user, kind + "-" + run, kind, disk, b -> b));
+            devices.add(device(user, kind + "-" + run, kind, b -> b));
         }
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> devices.stream().allMatch(ContinuumClient::online));

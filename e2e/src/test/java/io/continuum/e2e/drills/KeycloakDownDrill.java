@@ -15,11 +15,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault drill: Keycloak is stopped. Tokens already issued keep working on every service (they verify signatures with
@@ -31,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hand with {@code ./mvnw -pl e2e verify -Pdrills}. Self-restoring ({@code up.sh --infra} in a {@code finally}).
  */
 @Tag("drill")
-class KeycloakDownDrill {
+class KeycloakDownDrill extends Drill {
 
     static final List<String> READS = List.of("/api/state/snapshot", "/api/auth/devices", "/api/notifications/devices",
             "/api/billing/entitlements");
@@ -39,20 +37,13 @@ class KeycloakDownDrill {
     @RegisterExtension
     static final ThrowAwayUsers USERS = new ThrowAwayUsers("drill-kc");
 
-    @TempDir
-    Path disk;
-
-    @BeforeAll
-    static void stack() {
-        LocalStack.ensureFullStack();
-    }
 
     @Test
     void issuedTokensKeepWorkingSignInFailsClearlyAndALogoutMeanwhileIsEnforcedEverywhere() throws Exception {
         var user = USERS.get("drill-kc");
         String run = UUID.randomUUID().toString().substring(0, 8);
-        ContinuumClient phone = Drill.device(user, "phone-" + run, "phone", disk, b -> b);
-        ContinuumClient tv = Drill.device(user, "tv-" + run, "tv", disk, b -> b.reSignInOnRevocation(false));
+        ContinuumClient phone = device(user, "phone-" + run, "phone", b -> b);
+        ContinuumClient tv = device(user, "tv-" + run, "tv", b -> b.reSignInOnRevocation(false));
         String probeDevice = "probe-" + run;
         Tokens.TokenSet probe = user.signIn();
         DeviceRegistrations.register(probe, probeDevice);

@@ -23,11 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault drill: a second notification-service replica (B) is started beside the stack's one (A); devices live on B
@@ -40,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code ./mvnw -pl e2e verify -Pdrills}. Bounded; B is always killed in a {@code finally}.
  */
 @Tag("drill")
-class NotificationReplicaKillDrill {
+class NotificationReplicaKillDrill extends Drill {
 
     static final int OPS = 60;
     static final String REPLICA_A = "ws://127.0.0.1:8083/ws";
@@ -48,13 +46,6 @@ class NotificationReplicaKillDrill {
     @RegisterExtension
     static final ThrowAwayUsers USERS = new ThrowAwayUsers("drill-replica");
 
-    @TempDir
-    Path disk;
-
-    @BeforeAll
-    static void stack() {
-        LocalStack.ensureFullStack();
-    }
 
     @Test
     void theDevicesOfAKilledReplicaReconnectToTheOtherAndMissNothing() throws Exception {
@@ -69,9 +60,9 @@ class NotificationReplicaKillDrill {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> ready(portB));
             List<URI> bThenA = List.of(URI.create("ws://127.0.0.1:" + portB + "/ws"), URI.create(REPLICA_A));
             for (String kind : List.of("phone", "tablet", "tv")) {
-                onB.add(Drill.device(user, kind + "-" + run, kind, disk, b -> b.webSockets(bThenA)));
+                onB.add(device(user, kind + "-" + run, kind, b -> b.webSockets(bThenA)));
             }
-            writer = Drill.device(user, "desktop-" + run, "desktop", disk, b -> b);
+            writer = device(user, "desktop-" + run, "desktop", b -> b);
             String rawId = "raw-" + run;
             Tokens.TokenSet rawToken = user.signIn();
             DeviceRegistrations.register(rawToken, rawId);

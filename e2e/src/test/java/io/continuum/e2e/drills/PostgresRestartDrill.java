@@ -20,11 +20,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault drill: the PostgreSQL cluster is stopped (fast shutdown) for 20 s while devices write, then started again.
@@ -37,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hand with {@code ./mvnw -pl e2e verify -Pdrills}. Self-restoring (the cluster is started in a {@code finally}).
  */
 @Tag("drill")
-class PostgresRestartDrill {
+class PostgresRestartDrill extends Drill {
 
     static final Duration DOWN = Duration.ofSeconds(20);
     /** Reads through the gateway, one per service that keeps state in PostgreSQL. */
@@ -47,20 +45,13 @@ class PostgresRestartDrill {
     @RegisterExtension
     static final ThrowAwayUsers USERS = new ThrowAwayUsers("drill-pg");
 
-    @TempDir
-    Path disk;
-
-    @BeforeAll
-    static void stack() {
-        LocalStack.ensureFullStack();
-    }
 
     @Test
     void servicesAnswer503WhilePostgresIsDownAndRecoverByThemselvesWithNothingLost() throws Exception {
         var user = USERS.get("drill-pg");
         String run = UUID.randomUUID().toString().substring(0, 8);
-        ContinuumClient phone = Drill.device(user, "phone-" + run, "phone", disk, b -> b);
-        ContinuumClient tv = Drill.device(user, "tv-" + run, "tv", disk, b -> b);
+        ContinuumClient phone = device(user, "phone-" + run, "phone", b -> b);
+        ContinuumClient tv = device(user, "tv-" + run, "tv", b -> b);
         String probeDevice = "probe-" + run;
         Tokens.TokenSet probe = user.signIn();
         io.continuum.testing.DeviceRegistrations.register(probe, probeDevice);

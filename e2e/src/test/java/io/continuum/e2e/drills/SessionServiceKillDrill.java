@@ -16,11 +16,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault drill: session-service is killed (SIGKILL, no shutdown) while an SDK device flushes 1,500 queued ops in
@@ -32,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * hand with {@code ./mvnw -pl e2e verify -Pdrills}. Bounded and self-restoring (up.sh in a {@code finally}).
  */
 @Tag("drill")
-class SessionServiceKillDrill {
+class SessionServiceKillDrill extends Drill {
 
     static final int OPS = 1_500;
     static final int BATCH = 500;
@@ -40,20 +38,13 @@ class SessionServiceKillDrill {
     @RegisterExtension
     static final ThrowAwayUsers USERS = new ThrowAwayUsers("drill-kill");
 
-    @TempDir
-    Path disk;
-
-    @BeforeAll
-    static void stack() {
-        LocalStack.ensureFullStack();
-    }
 
     @Test
     void aBatchCutByAKilledSessionServiceIsAppliedExactlyOnceByTheClientsRetry() throws Exception {
         var user = USERS.get("drill-kill");
         String run = UUID.randomUUID().toString().substring(0, 8);
-        ContinuumClient phone = Drill.device(user, "phone-" + run, "phone", disk, b -> b.batchSize(BATCH));
-        ContinuumClient tv = Drill.device(user, "tv-" + run, "tv", disk, b -> b);
+        ContinuumClient phone = device(user, "phone-" + run, "phone", b -> b.batchSize(BATCH));
+        ContinuumClient tv = device(user, "tv-" + run, "tv", b -> b);
         try (EventReader events = new EventReader(Topics.STATE_EVENTS)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> phone.online() && tv.online());
             phone.setNetworkEnabled(false);
