@@ -9,6 +9,10 @@
 #   5. web/ browser tests                two windows of one account in headless
 #                                        Chromium (Debian's package, installed
 #                                        when missing), npm test in web/
+#   6. ./mvnw -B -pl e2e verify -Pdrills fault drills: Kafka stopped, PostgreSQL
+#                                        restarted, Keycloak down, session-service
+#                                        and a notification replica killed; each
+#                                        restores what it broke
 #   always: deploy/local/down.sh for the parts this script started (a stack that
 #   was already running is left as it was found, with the services restarted on
 #   the new jars).
@@ -40,18 +44,21 @@ trap 'exit 130' INT TERM
 
 step() { echo; say "== $* =="; }
 
-step "1/4 infrastructure"
+step "1/6 infrastructure"
 "$HERE/up.sh" --infra
 
-step "2/4 build and test all modules except e2e"
+step "2/6 build and test all modules except e2e"
 ./mvnw -B install -pl '!e2e' "$@"
 
-step "3/4 services and gateway from the fresh jars"
+step "3/6 services and gateway from the fresh jars"
 "$HERE/up.sh" --restart-services
 
-step "4/4 end-to-end tests"
+step "4/6 end-to-end tests"
 ./mvnw -B -pl e2e verify "$@"
 
-step "5 browser tests: two windows of one account in headless Chromium (web/)"
+step "5/6 browser tests: two windows of one account in headless Chromium (web/)"
 apt_install chromium
 (cd web && { [[ -d node_modules/playwright-core ]] || npm ci --no-audit --no-fund; } && npm test)
+
+step "6/6 fault drills (they stop and restore shared servers: nothing else may run meanwhile)"
+./mvnw -B -pl e2e verify -Pdrills "$@"
