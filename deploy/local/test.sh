@@ -47,6 +47,10 @@ step() { echo; say "== $* =="; }
 step "1/6 infrastructure"
 "$HERE/up.sh" --infra
 
+# web/'s packages before the build: helm/tests puts keycloak-js (web/node_modules) into the web app's image.
+command -v npm >/dev/null || apt_install nodejs npm
+(cd web && { [[ -d node_modules/keycloak-js ]] || npm ci --no-audit --no-fund; })
+
 step "2/6 build and test all modules except e2e"
 ./mvnw -B install -pl '!e2e' "$@"
 

@@ -8,6 +8,7 @@ import io.continuum.events.EventTypes;
 import io.continuum.events.Topics;
 import io.continuum.events.notification.PresenceChanged;
 import io.continuum.platform.kafka.ConsumerLoop;
+import io.continuum.platform.kafka.KafkaClientSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -24,7 +25,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -43,15 +43,15 @@ public class PresenceConsumer {
             + " and (presence_at is null or presence_at <= $2)";
 
     private final Pool pool;
-    private final String bootstrapServers;
+    private final KafkaClientSettings kafka;
     private final String groupId;
     private final boolean enabled;
     private ConsumerLoop<String, byte[]> loop;
 
     public PresenceConsumer(Pool pool, AuthConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+            KafkaClientSettings kafka) {
         this.pool = pool;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.groupId = config.presence().group();
         this.enabled = config.presence().enabled();
     }
@@ -96,8 +96,7 @@ public class PresenceConsumer {
     }
 
     private Properties properties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.applyTo(new Properties());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");

@@ -22,6 +22,10 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    /** Second listener, SASL_PLAINTEXT with SCRAM-SHA-512 (0 = none); see {@link #startNewWithScram}. */
+    private int scramPort;
+    private String scramUser;
+    private String scramPassword;
     private Process process;
 
     private KafkaBroker(Path dir, int port, int controllerPort) {
@@ -44,8 +48,36 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Like {@link #startNew()}, plus a second listener that authenticates clients with SCRAM-SHA-512 (as Strimzi's
+     * {@code scram-sha-512} listener does, without TLS) and knows one user, created at format time.
+     */
+    public static KafkaBroker startNewWithScram(String user, String password) {
+        try {
+            Path dir = Files.createDirectories(RepoPaths.runDir().resolve("test-kafka"))
+                    .resolve("broker-scram-" + System.currentTimeMillis());
+            KafkaBroker broker = new KafkaBroker(dir, freePort(), freePort());
+            broker.scramPort = freePort();
+            broker.scramUser = user;
+            broker.scramPassword = password;
+            broker.format();
+            broker.start();
+            return broker;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot prepare a test Kafka broker", e);
+        }
+    }
+
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The SASL_PLAINTEXT/SCRAM-SHA-512 listener of a broker made by {@link #startNewWithScram}. */
+    public String scramBootstrapServers() {
+        if (scramPort == 0) {
+            throw new IllegalStateException("not a SCRAM broker: use KafkaBroker.startNewWithScram");
+        }
+        return "127.0.0.1:" + scramPort;
     }
 
     public synchronized void start() {
@@ -54,7 +86,7 @@ public final class KafkaBroker implements AutoCloseable {
         }
         process = java(List.of("-Xmx384m", "kafka.Kafka", dir.resolve("server.properties").toString()), dir.resolve("broker.log"));
         Instant deadline = Instant.now().plusSeconds(60);
-        while (!LocalStack.portOpen("127.0.0.1", port)) {
+        while (!LocalStack.portOpen("127.0.0.1", port) || (scramPort != 0 && !LocalStack.portOpen("127.0.0.1", scramPort))) {
             if (!process.isAlive() || Instant.now().isAfter(deadline)) {
                 throw new IllegalStateException("test Kafka broker did not start; see " + dir.resolve("broker.log"));
             }
@@ -89,8 +121,23 @@ public final class KafkaBroker implements AutoCloseable {
                 .replace("@PORT@", Integer.toString(port))
                 .replace("@CONTROLLER_PORT@", Integer.toString(controllerPort))
                 .replace("@LOG_DIR@", dir.resolve("data").toString()));
-        Process p = java(List.of("kafka.tools.StorageTool", "format", "-t", "continuum-test-cluster-0001",
-                "-c", dir.resolve("server.properties").toString()), dir.resolve("format.log"));
+        List<String> format = new java.util.ArrayList<>(List.of("kafka.tools.StorageTool", "format", "-t",
+                "continuum-test-cluster-0001", "-c", dir.resolve("server.properties").toString()));
+        if (scramPort != 0) {
+            // later keys win: the SASL listener beside the template's PLAINTEXT one (still the inter-broker listener)
+            Files.writeString(dir.resolve("server.properties"), String.join("\n", "",
+                    "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+                            + ",SASL_PLAINTEXT://127.0.0.1:" + scramPort,
+                    "advertised.listeners=PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + scramPort,
+                    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+                    "listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-512",
+                    "sasl.enabled.mechanisms=SCRAM-SHA-512",
+                    "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config="
+                            + "org.apache.kafka.common.security.scram.ScramLoginModule required;", ""), java.nio.file.StandardOpenOption.APPEND);
+            format.addAll(List.of("--add-scram",
+                    "SCRAM-SHA-512=[name=" + scramUser + ",password=" + scramPassword + "]"));
+        }
+        Process p = java(format, dir.resolve("format.log"));
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("formatting the test broker failed; see " + dir.resolve("format.log"));

@@ -6,6 +6,7 @@ import io.continuum.notification.domain.Frame;
 import io.continuum.notification.domain.Json;
 import io.continuum.notification.live.ConnectionRegistry;
 import io.continuum.platform.kafka.ConsumerLoop;
+import io.continuum.platform.kafka.KafkaClientSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -68,7 +69,7 @@ public class FanoutBus {
     private final NotificationConfig config;
     private final ReplicaId replica;
     private final ConnectionRegistry registry;
-    private final String bootstrap;
+    private final KafkaClientSettings kafka;
     private final byte[] scope;
     private KafkaProducer<String, String> producer;
     /** The one thread that calls the producer (see {@link #send}). */
@@ -79,21 +80,20 @@ public class FanoutBus {
     private final CountDownLatch assigned = new CountDownLatch(1);
 
     public FanoutBus(NotificationConfig config, ReplicaId replica, ConnectionRegistry registry,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap,
+            KafkaClientSettings kafka,
             @ConfigProperty(name = "quarkus.datasource.reactive.url") String streamDatabase) {
         this.scope = streamDatabase.getBytes(StandardCharsets.UTF_8);
         this.config = config;
         this.replica = replica;
         this.registry = registry;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
     }
 
     void start(@Observes StartupEvent event) {
         if (!config.fanout().enabled()) {
             return;
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = kafka.applyTo(new Properties());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         p.put(ProducerConfig.ACKS_CONFIG, "1");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
@@ -114,8 +114,7 @@ public class FanoutBus {
             }
         });
 
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties c = kafka.applyTo(new Properties());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "notification-fanout-reader-" + replica.get());

@@ -7,6 +7,7 @@ import io.continuum.notification.domain.FrameTypes;
 import io.continuum.notification.persistence.StreamStore;
 import io.continuum.platform.kafka.Backoff;
 import io.continuum.platform.kafka.ConsumerLoop;
+import io.continuum.platform.kafka.KafkaClientSettings;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
@@ -34,7 +35,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,7 +52,7 @@ public class Ingest {
     private final NotificationConfig config;
     private final StreamStore store;
     private final FrameRouter router;
-    private final String bootstrap;
+    private final KafkaClientSettings kafka;
     private final EventCodec codec = EventCodec.shared();
     private final Counter ingested;
     private final Counter skipped;
@@ -62,11 +62,11 @@ public class Ingest {
     private final CountDownLatch assigned = new CountDownLatch(1);
 
     public Ingest(NotificationConfig config, StreamStore store, FrameRouter router, MeterRegistry registry,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap) {
+            KafkaClientSettings kafka) {
         this.config = config;
         this.store = store;
         this.router = router;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.ingested = registry.counter("continuum.notification.ingested");
         this.skipped = registry.counter("continuum.notification.ingest.skipped");
         this.storeTime = io.micrometer.core.instrument.Timer.builder("continuum.notification.ingest.store")
@@ -81,8 +81,7 @@ public class Ingest {
         if (!config.ingest().enabled()) {
             return;
         }
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties c = kafka.applyTo(new Properties());
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.ingest().group());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");

@@ -39,7 +39,8 @@ class FanoutBusTest {
             port = s.getLocalPort(); // closed again: nothing listens there
         }
         NotificationConfig config = config(NotificationConfig.class);
-        FanoutBus bus = new FanoutBus(config, new ReplicaId(config), new ConnectionRegistry(), "127.0.0.1:" + port,
+        FanoutBus bus = new FanoutBus(config, new ReplicaId(config), new ConnectionRegistry(),
+                io.continuum.platform.kafka.KafkaClientSettings.plaintext("127.0.0.1:" + port),
                 "postgresql://127.0.0.1:5432/test");
         bus.start(null);
         try {

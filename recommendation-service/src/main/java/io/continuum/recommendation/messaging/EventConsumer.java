@@ -13,6 +13,7 @@ import io.continuum.events.state.PlaybackState;
 import io.continuum.events.state.StateChanged;
 import io.continuum.platform.inbox.ProcessedEvents;
 import io.continuum.platform.kafka.ConsumerLoop;
+import io.continuum.platform.kafka.KafkaClientSettings;
 import io.continuum.recommendation.config.RecommendationConfig;
 import io.continuum.recommendation.persistence.DeviceStore;
 import io.continuum.recommendation.persistence.HabitStore;
@@ -38,7 +39,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -63,21 +63,21 @@ public class EventConsumer {
     private final DeviceStore devices;
     private final HabitStore habits;
     private final RecommendationConfig config;
-    private final String bootstrapServers;
+    private final KafkaClientSettings kafka;
     private final ZoneId zone;
     private final Counter applied;
     private final Counter skipped;
     private ConsumerLoop<String, byte[]> loop;
 
     public EventConsumer(ProcessedEvents processed, InteractionStore interactions, DeviceStore devices, HabitStore habits,
-            RecommendationConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            RecommendationConfig config, KafkaClientSettings kafka,
             MeterRegistry meters) {
         this.processed = processed;
         this.interactions = interactions;
         this.devices = devices;
         this.habits = habits;
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.zone = ZoneId.of(config.habits().zone());
         this.applied = Counter.builder("recommendation.events.applied").register(meters);
         this.skipped = Counter.builder("recommendation.events.skipped").description("redelivered or unreadable")
@@ -216,8 +216,7 @@ public class EventConsumer {
     }
 
     private Properties properties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.applyTo(new Properties());
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumer().group());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.consumer().offsetReset());

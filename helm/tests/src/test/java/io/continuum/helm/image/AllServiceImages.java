@@ -6,7 +6,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Builds the image of every service into {@code helm/tests/target/images/<service>.tar} (OCI):
+ * Builds the image of every service (and of the web app, {@code web.tar}) into
+ * {@code helm/tests/target/images/<service>.tar} (OCI):
  * {@code ./mvnw -pl helm/tests -am install -Pimages -Dimage.tag=0.1.0}. Not part of the default test run (the
  * default run builds and checks one image: ImageLayoutTest).
  */
@@ -25,5 +26,9 @@ class AllServiceImages {
                     root.resolve("helm/tests/target/jib-cache"));
             System.out.println("image continuum/" + service + ":" + tag + " -> " + out);
         }
+        Path web = root.resolve("helm/tests/target/images/web.tar");
+        WebImage.build(tag, root, ServiceImage.runtime(ImageLayoutTest.Images.runtimeCache(), WebImage.MODULES), web,
+                root.resolve("helm/tests/target/jib-cache"));
+        System.out.println("image continuum/web:" + tag + " -> " + web);
     }
 }

@@ -47,6 +47,23 @@ final class OciArchive {
         return out;
     }
 
+    /** Unpacks the regular files of layer {@code index} under {@code dir} (paths as in the image). */
+    static void extract(Path tar, int index, Path dir) throws IOException {
+        JsonNode layer = manifest(tar).get("layers").get(index);
+        byte[] blob = blob(tar, layer.get("digest").asText());
+        InputStream raw = new java.io.ByteArrayInputStream(blob);
+        TarArchiveInputStream in = new TarArchiveInputStream(
+                layer.get("mediaType").asText().endsWith("gzip") ? new GZIPInputStream(raw) : raw);
+        for (TarArchiveEntry e; (e = in.getNextEntry()) != null; ) {
+            Path target = dir.resolve(e.getName().replaceFirst("^/", "")).normalize();
+            if (!target.startsWith(dir) || !e.isFile()) {
+                continue;
+            }
+            Files.createDirectories(target.getParent());
+            Files.copy(in, target);
+        }
+    }
+
     private static List<Entry> list(InputStream layer, boolean gzip) throws IOException {
         List<Entry> entries = new ArrayList<>();
         TarArchiveInputStream in = new TarArchiveInputStream(gzip ? new GZIPInputStream(layer) : layer);

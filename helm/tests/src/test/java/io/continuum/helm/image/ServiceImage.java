@@ -48,7 +48,12 @@ public final class ServiceImage {
      * it does not change between builds).
      */
     public static Path runtime(Path cacheDir) throws IOException, InterruptedException {
-        String key = System.getProperty("java.version") + "-" + Integer.toHexString(MODULES.hashCode());
+        return runtime(cacheDir, MODULES);
+    }
+
+    /** A jlink'd runtime of {@code modules}, cached like {@link #runtime(Path)} (the web image's is smaller). */
+    public static Path runtime(Path cacheDir, List<String> modules) throws IOException, InterruptedException {
+        String key = System.getProperty("java.version") + "-" + Integer.toHexString(modules.hashCode());
         Path jre = cacheDir.resolve("jre-" + key);
         if (Files.isExecutable(jre.resolve("bin/java"))) {
             return jre;
@@ -57,7 +62,7 @@ public final class ServiceImage {
         Path tmp = Files.createTempDirectory(cacheDir, "jre-building-");
         Files.delete(tmp); // jlink wants to create it
         Path jlink = Path.of(System.getProperty("java.home"), "bin", "jlink");
-        Process p = new ProcessBuilder(jlink.toString(), "--add-modules", String.join(",", MODULES), "--strip-debug",
+        Process p = new ProcessBuilder(jlink.toString(), "--add-modules", String.join(",", modules), "--strip-debug",
                 "--no-man-pages", "--no-header-files", "--compress=2", "--output", tmp.toString())
                 .redirectErrorStream(true).redirectOutput(cacheDir.resolve("jlink.log").toFile()).start();
         if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {

@@ -5,6 +5,7 @@ import io.continuum.events.EventCodec;
 import io.continuum.events.EventContractViolation;
 import io.continuum.events.EventTypes;
 import io.continuum.platform.kafka.ConsumerLoop;
+import io.continuum.platform.kafka.KafkaClientSettings;
 import io.continuum.platform.kafka.TopicFollower;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -39,20 +40,20 @@ public class EntitlementConsumer {
 
     private final Entitlements entitlements;
     private final EntitlementsConfig config;
-    private final String bootstrapServers;
+    private final KafkaClientSettings kafka;
     private final String applicationName;
     private final TopicFollower<byte[]> follower;
     private ConsumerLoop<String, byte[]> loop;
 
     public EntitlementConsumer(Entitlements entitlements, EntitlementsConfig config,
-                               @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                               KafkaClientSettings kafka,
                                @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName) {
         this.entitlements = entitlements;
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.applicationName = applicationName;
         this.follower = new TopicFollower<>(config.topic(), config.pollTimeout(), config.partitionRefresh(),
-                (kafka, added) -> kafka.seekToBeginning(added), this::apply);
+                (consumer, added) -> consumer.seekToBeginning(added), this::apply);
     }
 
     void start(@Observes StartupEvent ignored) {
@@ -88,8 +89,7 @@ public class EntitlementConsumer {
     }
 
     private Properties properties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.applyTo(new Properties());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "entitlements-" + applicationName + "-" + UUID.randomUUID());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -1,17 +1,18 @@
 package io.continuum.platform.health;
 
+import io.continuum.platform.kafka.KafkaClientSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.health.api.HealthGroup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 
@@ -29,13 +30,13 @@ public class KafkaConnectivity implements HealthCheck {
 
     private static final long TIMEOUT_MS = 2_000;
 
-    private final String bootstrap;
+    private final KafkaClientSettings kafka;
     private volatile AdminClient admin;
     private volatile boolean reachable;
     private volatile String lastError = "not checked yet";
 
-    public KafkaConnectivity(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrap, MeterRegistry registry) {
-        this.bootstrap = bootstrap;
+    public KafkaConnectivity(KafkaClientSettings kafka, MeterRegistry registry) {
+        this.kafka = kafka;
         registry.gauge("continuum.kafka.reachable", this, k -> k.reachable ? 1 : 0);
     }
 
@@ -44,7 +45,8 @@ public class KafkaConnectivity implements HealthCheck {
         boolean up = probe();
         return HealthCheckResponse.named("kafka (informational, not part of readiness)")
                 .status(up)
-                .withData("bootstrap.servers", bootstrap)
+                .withData("bootstrap.servers", kafka.bootstrapServers())
+                .withData("security.protocol", kafka.securityProtocol())
                 .withData("error", up ? "" : lastError)
                 .build();
     }
@@ -76,11 +78,11 @@ public class KafkaConnectivity implements HealthCheck {
         if (a == null) {
             synchronized (this) {
                 if (admin == null) {
-                    admin = AdminClient.create(Map.of(
-                            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS,
-                            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS,
-                            AdminClientConfig.CLIENT_ID_CONFIG, "continuum-kafka-health"));
+                    Map<String, Object> props = kafka.applyTo(new HashMap<>());
+                    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
+                    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) TIMEOUT_MS);
+                    props.put(AdminClientConfig.CLIENT_ID_CONFIG, "continuum-kafka-health");
+                    admin = AdminClient.create(props);
                 }
                 a = admin;
             }

@@ -13,7 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.continuum.platform.kafka.KafkaClientSettings;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -30,11 +30,11 @@ public class OutboxPublisher {
     private static final RecordHeader CONTENT_TYPE =
             new RecordHeader("content-type", "application/cloudevents+json; charset=UTF-8".getBytes(StandardCharsets.UTF_8));
 
-    private final String bootstrapServers;
+    private final KafkaClientSettings kafka;
     private KafkaProducer<String, String> producer;
 
-    public OutboxPublisher(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this.bootstrapServers = bootstrapServers;
+    public OutboxPublisher(KafkaClientSettings kafka) {
+        this.kafka = kafka;
     }
 
     /** Sends every message in order and waits for all acknowledgements; throws on the first failure. */
@@ -76,8 +76,7 @@ public class OutboxPublisher {
 
     private KafkaProducer<String, String> producer() {
         if (producer == null) {
-            Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            Properties props = kafka.applyTo(new Properties());
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
             props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);

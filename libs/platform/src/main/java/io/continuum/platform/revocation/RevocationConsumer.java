@@ -7,6 +7,7 @@ import io.continuum.events.EventTypes;
 import io.continuum.platform.devices.RegisteredDevices;
 import io.continuum.platform.kafka.Backoff;
 import io.continuum.platform.kafka.ConsumerLoop;
+import io.continuum.platform.kafka.KafkaClientSettings;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -56,7 +57,7 @@ public class RevocationConsumer {
     private final RevokedSessions sessions;
     private final RegisteredDevices devices;
     private final RevocationConfig config;
-    private final String bootstrapServers;
+    private final KafkaClientSettings kafka;
     private final String applicationName;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
 
@@ -66,12 +67,12 @@ public class RevocationConsumer {
             RevokedSessions sessions,
             RegisteredDevices devices,
             RevocationConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            KafkaClientSettings kafka,
             @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName) {
         this.sessions = sessions;
         this.devices = devices;
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.applicationName = applicationName;
     }
 
@@ -173,8 +174,7 @@ public class RevocationConsumer {
     }
 
     private Properties properties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.applyTo(new Properties());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "revocation-" + applicationName + "-" + UUID.randomUUID());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
