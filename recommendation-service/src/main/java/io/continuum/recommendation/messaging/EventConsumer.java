@@ -35,7 +35,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+import java.util.Collection;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -53,6 +56,8 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class EventConsumer {
+
+    private volatile boolean assigned;
 
     static final String CONSUMER = "recommendation-feedback";
     private static final Logger LOG = Logger.getLogger(EventConsumer.class);
@@ -90,7 +95,20 @@ public class EventConsumer {
             return;
         }
         loop = ConsumerLoop.start("recommendation-consumer", () -> new KafkaConsumer<>(properties()), (kafka, control) -> {
-            kafka.subscribe(List.of(Topics.STATE_EVENTS, Topics.AUTH_EVENTS, Topics.NOTIFICATION_EVENTS));
+            kafka.subscribe(List.of(Topics.STATE_EVENTS, Topics.AUTH_EVENTS, Topics.NOTIFICATION_EVENTS),
+                    new ConsumerRebalanceListener() {
+                        @Override
+                        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                        }
+
+                        @Override
+                        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                            // resolve where each partition is read from now (committed or reset), so that "assigned"
+                            // means every event published from here on will be seen
+                            partitions.forEach(kafka::position);
+                            assigned = true;
+                        }
+                    });
             while (control.running()) {
                 for (ConsumerRecord<String, byte[]> r : kafka.poll(Duration.ofMillis(200))) {
                     apply(r);
@@ -98,6 +116,11 @@ public class EventConsumer {
                 kafka.commitSync();
             }
         });
+    }
+
+    /** True once the consumer holds its partitions and knows where it reads from: what is published after is seen. */
+    public boolean assigned() {
+        return assigned;
     }
 
     void stop(@Observes ShutdownEvent ignored) {

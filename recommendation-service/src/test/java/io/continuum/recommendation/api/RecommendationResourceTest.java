@@ -54,9 +54,13 @@ class RecommendationResourceTest {
     CatalogService catalog;
     @Inject
     ModelRegistry models;
+    @Inject
+    io.continuum.recommendation.messaging.EventConsumer consumer;
 
     @BeforeEach
     void plantTastesOnce() {
+        // events published before the consumer holds its partitions would be skipped (it starts from "now")
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(consumer::assigned);
         if (planted == null) {
             planted = Fixtures.plant(pool, catalog.current(), 40, 7);
             plantedPool = pool;
