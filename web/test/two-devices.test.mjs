@@ -224,7 +224,7 @@ test('two windows of one account stay in step', { timeout: 240_000 }, async (t) 
     await A.click('#recs-form button[type=submit]');
     await A.waitForFunction(() => document.querySelectorAll('#recs-list li').length > 0, null, { timeout: STEP });
     assert.match(await text(A, '#recs-model'), /^Model: \S+/);
-    assert.match(await text(A, '#recs-list li'), / · \d+ min/);
+    assert.match(await A.locator('#recs-list li').first().textContent(), / · \d+ min/);
     await shot('recommendations');
   });
 
