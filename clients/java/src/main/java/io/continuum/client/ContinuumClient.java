@@ -446,6 +446,9 @@ public final class ContinuumClient implements AutoCloseable {
 
     /** Posts the queue's head; reschedules itself until the queue is empty or the servers fail. */
     private void sendQueue() {
+        // this run is no longer pending: without this, the sendSoon at its end saw its own (running) timer and
+        // scheduled nothing, and a queue longer than two batches stalled until the next op
+        sendTimer = null;
         if (!started || !networkEnabled) {
             return;
         }

@@ -75,4 +75,18 @@ abstract class Drill {
                 .header("Authorization", "Bearer " + token).header("X-Device-Id", deviceId).GET().build();
         return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
     }
+
+    /** Waits for {@code done}; on time-out fails with {@code state()} (what each device shows), not a bare time-out. */
+    static void until(Duration atMost, java.util.concurrent.Callable<Boolean> done, java.util.function.Supplier<String> state) {
+        try {
+            org.awaitility.Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(100)).until(done);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("not reached within " + atMost + ": " + state.get(), e);
+        }
+    }
+
+    static String show(String name, ContinuumClient d) {
+        return String.format("%s{online=%b queued=%d rejected=%d revision=%d gold=%d}", name, d.online(), d.queued(),
+                d.rejectedOps().size(), d.state().revision(), d.state().wallet("gold"));
+    }
 }

@@ -59,14 +59,17 @@ class SessionServiceKillDrill extends Drill {
             Drill.kill("session-service");
             Instant restarted;
             try {
-                assertThat(LocalStack.portOpen("127.0.0.1", 8082)).as("session-service is down after the kill").isFalse();
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> !LocalStack.portOpen("127.0.0.1", 8082)); // the kernel closes the socket of the dead process
             } finally {
                 Drill.script("up.sh");
                 restarted = Instant.now();
             }
-            await().atMost(Duration.ofSeconds(120)).until(() -> phone.queued() == 0
+            Drill.until(Duration.ofSeconds(120), () -> phone.queued() == 0
                     && phone.state().wallet("gold") == OPS && tv.state().wallet("gold") == OPS
-                    && tv.state().revision() == phone.state().revision());
+                    && tv.state().revision() == phone.state().revision(), () -> Drill.show("phone", phone) + " " + Drill.show("tv", tv)
+                    + " server gold=" + phone.api().get("/api/state/snapshot").path("wallet").path("gold").asLong());
+            System.out.printf("up.sh restarted session-service in %d ms%n", Duration.between(killed, restarted).toMillis());
             Duration converged = Duration.between(restarted, Instant.now());
             long onServer = phone.api().get("/api/state/snapshot").path("wallet").path("gold").asLong();
             // one more than expected: waits the whole timeout, so a late duplicate would be seen

@@ -44,7 +44,7 @@ class SdkScenariosE2ETest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @RegisterExtension
-    static final ThrowAwayUsers USERS = new ThrowAwayUsers("netflix", "chat", "game", "logout", "offline", "poison");
+    static final ThrowAwayUsers USERS = new ThrowAwayUsers("netflix", "chat", "game", "logout", "offline", "poison", "backlog");
 
     @TempDir
     Path disk;
@@ -187,6 +187,23 @@ class SdkScenariosE2ETest {
                 }
                 assertThatThrownBy(() -> Tokens.refresh(t.refreshToken())).isInstanceOf(Tokens.TokenRefused.class);
             }
+        }
+    }
+
+    @Test
+    void aQueueOfSeveralBatchesIsSentInFullWhenTheDeviceComesBack() {
+        try (Devices d = new Devices(USERS.get("backlog"), disk)) {
+            Devices.Device phone = d.start("phone", "phone");
+            Devices.Device tv = d.start("tv", "tv");
+            await().atMost(WAIT).until(() -> phone.client().online() && tv.client().online());
+            phone.client().setNetworkEnabled(false);
+            int ops = 350; // four batches of at most 100
+            for (int i = 0; i < ops; i++) {
+                phone.client().credit("gold", 1, "backlog " + i);
+            }
+            phone.client().setNetworkEnabled(true);
+            await().atMost(WAIT).until(() -> phone.client().queued() == 0 && tv.client().state().wallet("gold") == ops);
+            assertThat(phone.client().api().get("/api/state/snapshot").path("wallet").path("gold").asLong()).isEqualTo(ops);
         }
     }
 
