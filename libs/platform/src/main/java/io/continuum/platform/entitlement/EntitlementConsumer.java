@@ -6,6 +6,7 @@ import io.continuum.events.EventContractViolation;
 import io.continuum.events.EventTypes;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.TopicFollower;
+import io.continuum.platform.tracing.Traces;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -46,13 +47,14 @@ public class EntitlementConsumer {
 
     public EntitlementConsumer(Entitlements entitlements, EntitlementsConfig config,
                                @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                               @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName) {
+                               @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName,
+                               Traces traces) {
         this.entitlements = entitlements;
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.applicationName = applicationName;
         this.follower = new TopicFollower<>(config.topic(), config.pollTimeout(), config.partitionRefresh(),
-                (kafka, added) -> kafka.seekToBeginning(added), this::apply);
+                (kafka, added) -> kafka.seekToBeginning(added), this::apply, traces);
     }
 
     void start(@Observes StartupEvent ignored) {
