@@ -43,7 +43,7 @@ public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     /** Namespace of the advisory locks (first int of the two-int form); the lane is the second. */
-    private static final int LOCK_NAMESPACE = 0x0C0B0C5;
+    static final int LOCK_NAMESPACE = 0x0C0B0C5;
     static final String CHANNEL = "continuum_outbox";
 
     private final Pool pool;
