@@ -23,7 +23,8 @@ public class TracingSwitch implements ConfigSourceInterceptor {
         if (!SDK_DISABLED.equals(name) || explicit(value)) {
             return value;
         }
-        boolean endpoint = hasText(context.proceed(ENDPOINT)) || hasText(context.proceed(TRACES_ENDPOINT));
+        // quarkus-opentelemetry declares http://localhost:4317/ as the endpoint's default: only a set one counts
+        boolean endpoint = explicit(context.proceed(ENDPOINT)) || explicit(context.proceed(TRACES_ENDPOINT));
         return ConfigValue.builder()
                 .withName(SDK_DISABLED)
                 .withValue(Boolean.toString(!endpoint))

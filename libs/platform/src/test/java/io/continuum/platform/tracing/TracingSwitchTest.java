@@ -35,6 +35,7 @@ class TracingSwitchTest {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withInterceptors(new TracingSwitch())
                 .withDefaultValue(TracingSwitch.SDK_DISABLED, "false") // what quarkus-opentelemetry declares
+                .withDefaultValue(TracingSwitch.ENDPOINT, "http://localhost:4317/")
                 .build();
         assertThat(config.getValue(TracingSwitch.SDK_DISABLED, Boolean.class)).isTrue();
     }
@@ -43,6 +44,7 @@ class TracingSwitchTest {
         SmallRyeConfig config = new SmallRyeConfigBuilder()
                 .withInterceptors(new TracingSwitch())
                 .withDefaultValue(TracingSwitch.SDK_DISABLED, "false")
+                .withDefaultValue(TracingSwitch.ENDPOINT, "http://localhost:4317/")
                 .withSources(new PropertiesConfigSource(new HashMap<>(properties), "test", 250))
                 .build();
         return config.getValue(TracingSwitch.SDK_DISABLED, Boolean.class);
