@@ -68,12 +68,16 @@ class TracedWriteTest {
         try {
             assertThat(follower.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
             Tokens.TokenSet alice = Tokens.signIn("alice", "alice");
-            given().auth().oauth2(alice.accessToken()).contentType("application/json")
+            long value = given().auth().oauth2(alice.accessToken()).contentType("application/json")
                     .body("{\"label\":\"traced\",\"delta\":3}")
-                    .post("/test/counters").then().statusCode(201);
+                    .post("/test/counters").then().statusCode(201).extract().jsonPath().getLong("value");
 
-            await().atMost(Duration.ofSeconds(20)).until(() -> received.stream().anyMatch(r -> alice.subject().equals(r.key())));
-            ConsumerRecord<String, byte[]> record = received.stream().filter(r -> alice.subject().equals(r.key())).findFirst().orElseThrow();
+            // this write's event: the counter's new value is its revision (earlier tests wrote for alice too)
+            java.util.function.Predicate<ConsumerRecord<String, byte[]>> ours = r -> alice.subject().equals(r.key())
+                    && Long.valueOf(value).equals(EventCodec.shared().decode(r.value()).revision());
+            await().atMost(Duration.ofSeconds(20)).until(() -> received.stream().anyMatch(ours));
+            ConsumerRecord<String, byte[]> record = received.stream().filter(ours).findFirst().orElseThrow();
+            assertThat(record.headers().lastHeader(Traces.HEADER)).as("traceparent header").isNotNull();
             String header = new String(record.headers().lastHeader(Traces.HEADER).value(), StandardCharsets.UTF_8);
 
             SpanData[] hops = new SpanData[3];
