@@ -173,7 +173,7 @@ public class FanoutBus {
         ProducerRecord<String, String> record = new ProducerRecord<>(config.fanout().topic(), key, Json.write(message));
         record.headers().add(REPLICA_HEADER, replica.get().getBytes(StandardCharsets.UTF_8));
         record.headers().add(SCOPE_HEADER, scope);
-        Traces.inject(record.headers(), Span.current()); // the frame push this fan-out belongs to, if traced
+        traces.injectCurrent(record.headers()); // the frame push this fan-out belongs to, if traced
         try {
             out.execute(() -> {
                 try {

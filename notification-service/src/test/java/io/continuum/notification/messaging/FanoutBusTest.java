@@ -40,7 +40,7 @@ class FanoutBusTest {
         }
         NotificationConfig config = config(NotificationConfig.class);
         FanoutBus bus = new FanoutBus(config, new ReplicaId(config), new ConnectionRegistry(), "127.0.0.1:" + port,
-                "postgresql://127.0.0.1:5432/test", new io.continuum.platform.tracing.Traces(io.opentelemetry.api.OpenTelemetry.noop()));
+                "postgresql://127.0.0.1:5432/test", new io.continuum.platform.tracing.Traces(io.opentelemetry.api.OpenTelemetry.noop(), true));
         bus.start(null);
         try {
             Frame f = new Frame("acc", 1, "e1", "ev-1", "continuum.test.v1", DeliveryClass.ORDERED, null, null, null,

@@ -10,18 +10,20 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The hops OpenTelemetry does not instrument by itself: outbox row → relay → Kafka record → hand-run consumer →
  * frame push. Context travels as a W3C {@code traceparent} (stored with the outbox row, in the CloudEvent extension
  * and in the Kafka record header {@value #HEADER}); each hop starts a span whose parent is the previous hop's.
  *
- * <p>Cheap when tracing is off ({@link TracingSwitch}): no current span means no {@code traceparent} is stored, and
- * every method here returns the invalid span at once for a record or row without one.
+ * <p>Free when tracing is off ({@link TracingSwitch}): every method returns at once (the invalid span, no header, no
+ * {@code traceparent}), even for records that carry a context from a traced producer.
  */
 @ApplicationScoped
 public class Traces {
@@ -40,14 +42,29 @@ public class Traces {
     };
 
     private final Tracer tracer;
+    private final boolean on;
 
-    public Traces(OpenTelemetry openTelemetry) {
+    @Inject
+    public Traces(OpenTelemetry openTelemetry, @ConfigProperty(name = "quarkus.otel.sdk.disabled") boolean sdkDisabled) {
         this.tracer = openTelemetry.getTracer("io.continuum.platform");
+        this.on = !sdkDisabled;
     }
 
-    /** The W3C {@code traceparent} of the current span; {@code null} when there is none (tracing off). */
+    /** Tracing on, with {@code openTelemetry} (tests). */
+    public Traces(OpenTelemetry openTelemetry) {
+        this(openTelemetry, false);
+    }
+
+    /** The W3C {@code traceparent} of the current span; {@code null} when there is none or tracing is off. */
     public String current() {
-        return format(Span.current().getSpanContext());
+        return on ? format(Span.current().getSpanContext()) : null;
+    }
+
+    /** Puts the current span's context in the record headers (nothing when tracing is off or no span is current). */
+    public void injectCurrent(Headers headers) {
+        if (on) {
+            inject(headers, Span.current());
+        }
     }
 
     /** {@code 00-<trace id>-<span id>-<flags>}, or {@code null} for an invalid context. */
@@ -60,7 +77,7 @@ public class Traces {
 
     /** A PRODUCER span continuing {@code parentTraceparent} (e.g. the relay publishing a stored row). */
     public Span startProducer(String name, String parentTraceparent) {
-        if (parentTraceparent == null) {
+        if (!on || parentTraceparent == null) {
             return Span.getInvalid();
         }
         return tracer.spanBuilder(name).setSpanKind(SpanKind.PRODUCER).setParent(parent(parentTraceparent)).startSpan();
@@ -68,7 +85,7 @@ public class Traces {
 
     /** A CONSUMER span continuing the trace of a Kafka record's {@value #HEADER} header; invalid when it has none. */
     public Span startConsumer(String name, Headers headers) {
-        Header header = headers.lastHeader(HEADER);
+        Header header = on ? headers.lastHeader(HEADER) : null;
         if (header == null) {
             return Span.getInvalid();
         }
@@ -78,7 +95,7 @@ public class Traces {
 
     /** An INTERNAL child of {@code parent} (e.g. the frame push of a consume); invalid when the parent is. */
     public Span startChild(String name, Span parent) {
-        if (!parent.getSpanContext().isValid()) {
+        if (!on || !parent.getSpanContext().isValid()) {
             return Span.getInvalid();
         }
         return tracer.spanBuilder(name).setParent(Context.root().with(parent)).startSpan();
