@@ -84,6 +84,10 @@ data:
   {{- end }}
   {{- end }}
   {{- end }}
+  QUARKUS_LOG_CONSOLE_JSON_ENABLED: {{ $v.observability.jsonLogs | quote }}
+  {{- with $v.observability.otlpEndpoint }}
+  QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT: {{ . | quote }}
+  {{- end }}
   {{- range $k, $val := .cfg.env }}
   {{ $k }}: {{ $val | quote }}
   {{- end }}

@@ -2,6 +2,8 @@ package io.continuum.auth.keycloak;
 
 import io.continuum.auth.config.AuthConfig;
 import io.continuum.platform.problem.ProblemException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -20,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,7 +57,10 @@ public class KeycloakAdmin {
     private final String realmBase;
     private volatile CachedToken token;
 
-    public KeycloakAdmin(AuthConfig config, Vertx vertx) {
+    private final MeterRegistry registry;
+
+    public KeycloakAdmin(AuthConfig config, Vertx vertx, MeterRegistry registry) {
+        this.registry = registry;
         this.config = config.keycloak();
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setConnectTimeout((int) this.config.timeout().toMillis())
@@ -65,7 +71,7 @@ public class KeycloakAdmin {
     /** Ends one session (and with {@code offline}, its offline session: the device's offline token). 404 is fine. */
     public Uni<Void> deleteSession(String sessionId, boolean offline) {
         String uri = realmBase + "/sessions/" + encode(sessionId) + (offline ? "?isOffline=true" : "");
-        return call(() -> client.deleteAbs(uri), Set.of(204, 200, 404)).replaceWithVoid();
+        return call("delete-session", () -> client.deleteAbs(uri), Set.of(204, 200, 404)).replaceWithVoid();
     }
 
     /** Ends a session and its offline twin. */
@@ -76,7 +82,7 @@ public class KeycloakAdmin {
     /** Ids of the user's online sessions. */
     public Uni<List<String>> userSessionIds(String userId) {
         String uri = realmBase + "/users/" + encode(userId) + "/sessions";
-        return call(() -> client.getAbs(uri), Set.of(200, 404)).map(r -> {
+        return call("user-sessions", () -> client.getAbs(uri), Set.of(200, 404)).map(r -> {
             List<String> ids = new ArrayList<>();
             if (r.statusCode() == 200) {
                 JsonArray sessions = r.bodyAsJsonArray();
@@ -94,10 +100,25 @@ public class KeycloakAdmin {
      */
     public Uni<Void> logoutUser(String userId) {
         String uri = realmBase + "/users/" + encode(userId) + "/logout";
-        return call(() -> client.postAbs(uri), Set.of(204, 200, 404)).replaceWithVoid();
+        return call("logout-user", () -> client.postAbs(uri), Set.of(204, 200, 404)).replaceWithVoid();
     }
 
-    private Uni<HttpResponse<Buffer>> call(java.util.function.Supplier<HttpRequest<Buffer>> request, Set<Integer> accepted) {
+    /**
+     * One admin call with its retries, timed as {@code continuum.auth.keycloak.admin{operation, outcome}} (outcome
+     * {@code success} or {@code failure}: given up after the retries).
+     */
+    private Uni<HttpResponse<Buffer>> call(String operation, java.util.function.Supplier<HttpRequest<Buffer>> request,
+            Set<Integer> accepted) {
+        return Uni.createFrom().deferred(() -> {
+            long started = System.nanoTime();
+            return attempts(request, accepted).onItemOrFailure().invoke((r, e) -> Timer.builder("continuum.auth.keycloak.admin")
+                    .description("Keycloak admin API calls, retries included")
+                    .tag("operation", operation).tag("outcome", e == null ? "success" : "failure")
+                    .register(registry).record(System.nanoTime() - started, TimeUnit.NANOSECONDS));
+        });
+    }
+
+    private Uni<HttpResponse<Buffer>> attempts(java.util.function.Supplier<HttpRequest<Buffer>> request, Set<Integer> accepted) {
         return accessToken()
                 .chain(bearer -> request.get().bearerTokenAuthentication(bearer)
                         .timeout(config.timeout().toMillis())

@@ -99,6 +99,10 @@ class KeycloakOutageTest {
             // the job is retried while Keycloak is unreachable; Keycloak still has the session (its offline token
             // could refresh), so the session stays refused here however long that lasts
             await().atMost(Duration.ofSeconds(20)).until(() -> job(user.id()).attempts() >= 3);
+            // operators see the failing admin calls
+            assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                    .containsPattern("(?m)^continuum_auth_keycloak_admin_seconds_count\\{(?=[^}]*operation=\"delete-session\")"
+                            + "(?=[^}]*outcome=\"failure\")[^}]*} [1-9]");
             Job failing = job(user.id());
             assertThat(failing.done()).isFalse();
             assertThat(failing.lastError()).isNotBlank();
@@ -112,6 +116,9 @@ class KeycloakOutageTest {
 
             KeycloakProxyResource.proxy().restore();
             await().atMost(Duration.ofSeconds(20)).until(() -> job(user.id()).done());
+            assertThat(given().get("/q/metrics").then().statusCode(200).extract().asString())
+                    .containsPattern("(?m)^continuum_auth_keycloak_admin_seconds_count\\{(?=[^}]*operation=\"delete-session\")"
+                            + "(?=[^}]*outcome=\"success\")[^}]*} [1-9]");
 
             var confirmed = events.await(e -> EventTypes.REVOCATION_CONFIRMED.type().equals(e.type())
                     && user.id().equals(e.subject()), 1, Duration.ofSeconds(10));

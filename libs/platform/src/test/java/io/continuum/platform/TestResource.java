@@ -64,6 +64,15 @@ public class TestResource {
                 "device", caller.deviceId().orElse("")));
     }
 
+    /** What a log line of this request carries (MDC), after the request has gone through the event loop. */
+    @GET
+    @Path("/log-context")
+    public Uni<Map<String, Object>> logContext() {
+        return counters.value(caller.accountId()).map(v -> Map.of(
+                "accountId", String.valueOf(org.jboss.logging.MDC.get("accountId")),
+                "deviceId", String.valueOf(org.jboss.logging.MDC.get("deviceId"))));
+    }
+
     /** A write that must come from a registered device bound to the caller's session. */
     @POST
     @Path("/device-write")

@@ -7,6 +7,8 @@ import io.continuum.notification.domain.Json;
 import io.continuum.notification.live.ConnectionRegistry;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
+import io.continuum.platform.tracing.Traces;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -70,6 +72,7 @@ public class FanoutBus {
     private final ReplicaId replica;
     private final ConnectionRegistry registry;
     private final KafkaClientSettings kafka;
+    private final Traces traces;
     private final byte[] scope;
     private KafkaProducer<String, String> producer;
     /** The one thread that calls the producer (see {@link #send}). */
@@ -81,7 +84,8 @@ public class FanoutBus {
 
     public FanoutBus(NotificationConfig config, ReplicaId replica, ConnectionRegistry registry,
             KafkaClientSettings kafka,
-            @ConfigProperty(name = "quarkus.datasource.reactive.url") String streamDatabase) {
+            @ConfigProperty(name = "quarkus.datasource.reactive.url") String streamDatabase, Traces traces) {
+        this.traces = traces;
         this.scope = streamDatabase.getBytes(StandardCharsets.UTF_8);
         this.config = config;
         this.replica = replica;
@@ -168,6 +172,7 @@ public class FanoutBus {
         ProducerRecord<String, String> record = new ProducerRecord<>(config.fanout().topic(), key, Json.write(message));
         record.headers().add(REPLICA_HEADER, replica.get().getBytes(StandardCharsets.UTF_8));
         record.headers().add(SCOPE_HEADER, scope);
+        traces.injectCurrent(record.headers()); // the frame push this fan-out belongs to, if traced
         try {
             out.execute(() -> {
                 try {
@@ -218,10 +223,15 @@ public class FanoutBus {
                 if (h != null && replica.get().equals(new String(h.value(), StandardCharsets.UTF_8))) {
                     continue; // this replica delivered it already
                 }
+                Span consumed = traces.startConsumer(r.topic() + " consume", r.headers());
+                Span push = traces.startChild("frame push", consumed);
                 try {
                     dispatch(Json.MAPPER.readValue(r.value(), Message.class));
                 } catch (Exception e) {
                     LOG.warnf("unreadable fan-out message at %s-%d@%d: %s", r.topic(), r.partition(), r.offset(), e.getMessage());
+                } finally {
+                    push.end();
+                    consumed.end();
                 }
             }
         }

@@ -8,8 +8,11 @@ import io.continuum.notification.persistence.StreamStore;
 import io.continuum.platform.kafka.Backoff;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
+import io.continuum.platform.tracing.Traces;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
@@ -18,6 +21,7 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +57,7 @@ public class Ingest {
     private final StreamStore store;
     private final FrameRouter router;
     private final KafkaClientSettings kafka;
+    private final Traces traces;
     private final EventCodec codec = EventCodec.shared();
     private final Counter ingested;
     private final Counter skipped;
@@ -62,8 +67,9 @@ public class Ingest {
     private final CountDownLatch assigned = new CountDownLatch(1);
 
     public Ingest(NotificationConfig config, StreamStore store, FrameRouter router, MeterRegistry registry,
-            KafkaClientSettings kafka) {
+            KafkaClientSettings kafka, Traces traces) {
         this.config = config;
+        this.traces = traces;
         this.store = store;
         this.router = router;
         this.kafka = kafka;
@@ -147,6 +153,8 @@ public class Ingest {
 
     private void process(ConsumerRecords<String, byte[]> records) {
         Map<String, List<CloudEvent>> byAccount = new LinkedHashMap<>();
+        // CONSUMER spans of the records whose producer sent a trace context (none while tracing is off)
+        Map<CloudEvent, Span> spans = new IdentityHashMap<>(0);
         for (ConsumerRecord<String, byte[]> r : records) {
             CloudEvent event;
             try {
@@ -161,6 +169,11 @@ public class Ingest {
                 continue;
             }
             byAccount.computeIfAbsent(event.subject(), k -> new ArrayList<>()).add(event);
+            Span span = traces.startConsumer(r.topic() + " consume", r.headers());
+            if (span.getSpanContext().isValid()) {
+                span.setAttribute("continuum.account", event.subject());
+                spans.put(event, span);
+            }
         }
         List<Uni<Void>> accounts = new ArrayList<>(byAccount.size());
         for (List<CloudEvent> events : byAccount.values()) {
@@ -168,15 +181,23 @@ public class Ingest {
             for (CloudEvent e : events) {
                 chain = chain.chain(() -> {
                     long started = System.nanoTime();
+                    Span consumed = spans.getOrDefault(e, Span.getInvalid());
                     return store.append(FrameTypes.fromEvent(e))
                         .invoke(stored -> stored.ifPresent(frame -> {
                             storeTime.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
                             ingested.increment();
-                            router.stored(frame);
+                            Span push = traces.startChild("frame push", consumed);
+                            try (Scope scope = push.makeCurrent()) {
+                                router.stored(frame); // to this replica's sockets, and the fan-out (carrying the trace)
+                            } finally {
+                                push.end();
+                            }
                             if (e.time() != null) {
                                 eventAge.record(java.time.Duration.between(e.time(), java.time.Instant.now()));
                             }
                         }))
+                        .invoke(() -> consumed.end())
+                        .onFailure().invoke(error -> Traces.fail(consumed, error))
                         .replaceWithVoid();
                 });
             }

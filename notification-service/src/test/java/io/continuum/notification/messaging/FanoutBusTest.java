@@ -41,7 +41,7 @@ class FanoutBusTest {
         NotificationConfig config = config(NotificationConfig.class);
         FanoutBus bus = new FanoutBus(config, new ReplicaId(config), new ConnectionRegistry(),
                 io.continuum.platform.kafka.KafkaClientSettings.plaintext("127.0.0.1:" + port),
-                "postgresql://127.0.0.1:5432/test");
+                "postgresql://127.0.0.1:5432/test", new io.continuum.platform.tracing.Traces(io.opentelemetry.api.OpenTelemetry.noop(), true));
         bus.start(null);
         try {
             Frame f = new Frame("acc", 1, "e1", "ev-1", "continuum.test.v1", DeliveryClass.ORDERED, null, null, null,

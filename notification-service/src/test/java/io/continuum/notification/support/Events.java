@@ -36,6 +36,17 @@ public final class Events implements AutoCloseable {
         return e;
     }
 
+    /** As a relay with tracing on publishes it: the W3C trace context in the record header {@code traceparent}. */
+    public void sendTraced(String topic, CloudEvent e, String traceparent) {
+        ProducerRecord<String, String> record = new ProducerRecord<>(topic, e.key(), EventCodec.shared().encodeToString(e));
+        record.headers().add("traceparent", traceparent.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            producer.send(record).get();
+        } catch (Exception ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
     public void send(String topic, CloudEvent e) {
         try {
             producer.send(new ProducerRecord<>(topic, e.key(), EventCodec.shared().encodeToString(e))).get();

@@ -51,9 +51,12 @@ public class SyncService {
     private final StateConfig config;
 
     private final PremiumContent premium;
+    private final OpMetrics metrics;
 
-    public SyncService(StateWrites db, StateEvents events, ObjectMapper mapper, StateConfig config, PremiumContent premium) {
+    public SyncService(StateWrites db, StateEvents events, ObjectMapper mapper, StateConfig config, PremiumContent premium,
+            OpMetrics metrics) {
         this.premium = premium;
+        this.metrics = metrics;
         this.db = db;
         this.events = events;
         this.mapper = mapper;
@@ -76,7 +79,8 @@ public class SyncService {
                     return run(b, ops, 0)
                             .chain(() -> b.revision > start ? db.setRevision(s, account, b.revision) : Uni.createFrom().item(0))
                             .map(x -> new BatchOutcome(b.revision, List.copyOf(b.results)));
-                }))));
+                }))))
+                .invoke(metrics::record); // after commit
     }
 
     private Uni<Void> run(Batch b, List<Op> ops, int i) {

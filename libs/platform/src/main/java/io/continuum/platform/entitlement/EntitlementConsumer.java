@@ -7,6 +7,7 @@ import io.continuum.events.EventTypes;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
 import io.continuum.platform.kafka.TopicFollower;
+import io.continuum.platform.tracing.Traces;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,13 +48,14 @@ public class EntitlementConsumer {
 
     public EntitlementConsumer(Entitlements entitlements, EntitlementsConfig config,
                                KafkaClientSettings kafka,
-                               @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName) {
+                               @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName,
+                               Traces traces) {
         this.entitlements = entitlements;
         this.config = config;
         this.kafka = kafka;
         this.applicationName = applicationName;
         this.follower = new TopicFollower<>(config.topic(), config.pollTimeout(), config.partitionRefresh(),
-                (consumer, added) -> consumer.seekToBeginning(added), this::apply);
+                (consumer, added) -> consumer.seekToBeginning(added), this::apply, traces);
     }
 
     void start(@Observes StartupEvent ignored) {

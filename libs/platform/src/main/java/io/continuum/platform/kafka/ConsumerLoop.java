@@ -1,5 +1,7 @@
 package io.continuum.platform.kafka;
 
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -11,7 +13,8 @@ import org.jboss.logging.Logger;
  * A plain {@link KafkaConsumer} on its own daemon thread, for the consumers that need what a messaging channel does
  * not give (manual assignment of every partition, read-back by timestamp, batch-wise commits). It owns the parts
  * every such consumer needs alike: the thread, a fresh consumer after any failure (with exponential backoff while
- * Kafka is down), and a prompt stop ({@code wakeup()}, join). The body polls while {@link #running()} and returns or
+ * Kafka is down), a prompt stop ({@code wakeup()}, join), and the Kafka client's meters (consumer lag per partition:
+ * {@code kafka_consumer_fetch_manager_records_lag}, see docs/operations.md). The body polls while {@link #running()} and returns or
  * throws when it is done.
  */
 public final class ConsumerLoop<K, V> {
@@ -69,9 +72,13 @@ public final class ConsumerLoop<K, V> {
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
         while (running) {
             Consumer<K, V> consumer = null;
+            KafkaClientMetrics metrics = null;
             try {
                 consumer = consumers.get();
                 current = consumer;
+                // the client's own meters (records-lag per partition, fetch rates) for as long as this consumer lives
+                metrics = new KafkaClientMetrics(consumer);
+                metrics.bindTo(Metrics.globalRegistry);
                 if (running) {
                     body.run(consumer, this);
                 }
@@ -87,6 +94,9 @@ public final class ConsumerLoop<K, V> {
                 }
             } finally {
                 current = null;
+                if (metrics != null) {
+                    metrics.close();
+                }
                 if (consumer != null) {
                     closeQuietly(consumer);
                 }

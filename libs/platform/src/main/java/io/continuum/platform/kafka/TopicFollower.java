@@ -1,5 +1,9 @@
 package io.continuum.platform.kafka;
 
+import io.continuum.platform.tracing.LogContext;
+import io.continuum.platform.tracing.Traces;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -29,10 +33,22 @@ public final class TopicFollower<V> implements ConsumerLoop.Body<String, V> {
     private final BiConsumer<Consumer<String, V>, List<TopicPartition>> start;
     private final java.util.function.Consumer<ConsumerRecord<String, V>> handler;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Traces traces;
 
     public TopicFollower(String topic, Duration pollTimeout, Duration partitionRefresh,
                          BiConsumer<Consumer<String, V>, List<TopicPartition>> start,
                          java.util.function.Consumer<ConsumerRecord<String, V>> handler) {
+        this(topic, pollTimeout, partitionRefresh, start, handler, null);
+    }
+
+    /**
+     * With {@code traces}, each record is handled inside a CONSUMER span continuing its producer's trace (the record's
+     * {@code traceparent} header) and with the account (record key) in the log context.
+     */
+    public TopicFollower(String topic, Duration pollTimeout, Duration partitionRefresh,
+                         BiConsumer<Consumer<String, V>, List<TopicPartition>> start,
+                         java.util.function.Consumer<ConsumerRecord<String, V>> handler, Traces traces) {
+        this.traces = traces;
         this.topic = topic;
         this.pollTimeout = pollTimeout;
         this.partitionRefresh = partitionRefresh;
@@ -77,12 +93,30 @@ public final class TopicFollower<V> implements ConsumerLoop.Body<String, V> {
                 nextRefresh = now + partitionRefresh.toMillis();
             }
             for (ConsumerRecord<String, V> record : kafka.poll(pollTimeout)) {
-                handler.accept(record);
+                if (traces == null) {
+                    handler.accept(record);
+                } else {
+                    handleTraced(record);
+                }
             }
             if (targets != null && caughtUp.getCount() > 0
                     && targets.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue())) {
                 caughtUp.countDown();
             }
+        }
+    }
+
+    private void handleTraced(ConsumerRecord<String, V> record) {
+        Span span = traces.startConsumer(topic + " consume", record.headers());
+        LogContext.consume(span, record.key(), null);
+        try (Scope scope = span.makeCurrent()) {
+            handler.accept(record);
+            span.end();
+        } catch (RuntimeException e) {
+            Traces.fail(span, e);
+            throw e;
+        } finally {
+            LogContext.clear();
         }
     }
 }

@@ -4,6 +4,7 @@ import io.continuum.events.CloudEvent;
 import io.continuum.events.EventCodec;
 import io.continuum.events.EventData;
 import io.continuum.events.EventType;
+import io.continuum.platform.tracing.Traces;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,9 +20,11 @@ public class Outbox {
 
     private final EventCodec codec = EventCodec.shared();
     private final OutboxConfig config;
+    private final Traces traces;
 
-    public Outbox(OutboxConfig config) {
+    public Outbox(OutboxConfig config, Traces traces) {
         this.config = config;
+        this.traces = traces;
     }
 
     /** Validates the event against its schema (refusing what the contract forbids) and stores it. */
@@ -31,7 +34,14 @@ public class Outbox {
         return append(event);
     }
 
+    /** Stores {@code event}, carrying the current trace (when tracing is on and the event has none yet). */
     public Uni<CloudEvent> append(CloudEvent event) {
+        if (event.traceparent() == null) {
+            String current = traces.current();
+            if (current != null) {
+                event = event.withTraceparent(current);
+            }
+        }
         String payload = codec.encodeToString(event); // throws EventContractViolation before anything is written
         OutboxEntry entry = new OutboxEntry();
         entry.lane = lane(event.subject(), config.lanes());
@@ -40,6 +50,7 @@ public class Outbox {
         entry.eventId = UUID.fromString(event.id());
         entry.eventType = event.type();
         entry.payload = payload;
+        entry.traceparent = event.traceparent();
         return Panache.getSession()
                 .chain(session -> session.persist(entry))
                 .replaceWith(event);

@@ -34,6 +34,9 @@ public class OutboxEntry extends PanacheEntityBase {
 
     public String payload;
 
+    /** W3C trace context of the writing request; {@code null} while tracing is off. */
+    public String traceparent;
+
     @Column(name = "created_at", insertable = false, updatable = false)
     public Instant createdAt;
 }

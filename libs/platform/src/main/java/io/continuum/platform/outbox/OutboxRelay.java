@@ -43,7 +43,7 @@ public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     /** Namespace of the advisory locks (first int of the two-int form); the lane is the second. */
-    private static final int LOCK_NAMESPACE = 0x0C0B0C5;
+    static final int LOCK_NAMESPACE = 0x0C0B0C5;
     static final String CHANNEL = "continuum_outbox";
 
     private final Pool pool;
@@ -188,11 +188,12 @@ public class OutboxRelay {
                 List<Long> ids = new ArrayList<>();
                 List<OffsetDateTime> created = new ArrayList<>();
                 for (Row row : connection.preparedQuery(
-                                "select id, topic, message_key, payload, created_at from outbox where lane = $1 order by id limit $2")
+                                "select id, topic, message_key, payload, created_at, traceparent from outbox where lane = $1 order by id limit $2")
                         .executeAndAwait(Tuple.of(lane, config.batchSize()))) {
                     ids.add(row.getLong("id"));
                     created.add(row.getOffsetDateTime("created_at"));
-                    batch.add(new OutboxPublisher.Message(row.getString("topic"), row.getString("message_key"), row.getString("payload")));
+                    batch.add(new OutboxPublisher.Message(row.getString("topic"), row.getString("message_key"), row.getString("payload"),
+                            row.getString("traceparent")));
                 }
                 if (batch.isEmpty()) {
                     tx.rollbackAndAwait();
