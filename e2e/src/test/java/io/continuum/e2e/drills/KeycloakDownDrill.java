@@ -46,7 +46,7 @@ class KeycloakDownDrill extends Drill {
         ContinuumClient tv = device(user, "tv-" + run, "tv", b -> b.reSignInOnRevocation(false));
         String probeDevice = "probe-" + run;
         Tokens.TokenSet probe = user.signIn();
-        DeviceRegistrations.register(probe, probeDevice);
+        DeviceRegistrations.registerThroughGateway(probe, probeDevice);
         try {
             await().atMost(Duration.ofSeconds(30)).until(() -> phone.online() && tv.online());
             Drill.script("down.sh", "keycloak");
@@ -69,9 +69,9 @@ class KeycloakDownDrill extends Drill {
 
                 Instant logout = Instant.now();
                 int ended = phone.logoutEverywhere().path("endedSessions").asInt();
-                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20)).until(() ->
-                        Drill.get("/api/state/snapshot", probe.accessToken(), probeDevice, Duration.ofSeconds(5)).statusCode() == 401
-                                && !tv.online());
+                Drill.until(Duration.ofSeconds(5), () -> Drill.get("/api/state/snapshot", probe.accessToken(), probeDevice,
+                        Duration.ofSeconds(5)).statusCode() == 401 && !tv.online(), () -> "ended " + ended + " sessions; "
+                        + Drill.show("tv", tv) + " probe snapshot " + probeStatus(probe, probeDevice));
                 revokedAfter = Duration.between(logout, Instant.now());
                 for (String path : READS) {
                     var r = Drill.get(path, probe.accessToken(), probeDevice, Duration.ofSeconds(10));
@@ -102,6 +102,15 @@ class KeycloakDownDrill extends Drill {
             return false;
         } catch (Tokens.TokenRefused refused) { // an unreachable Keycloak would throw something else
             return true;
+        }
+    }
+
+    private static String probeStatus(Tokens.TokenSet probe, String device) {
+        try {
+            var r = Drill.get("/api/state/snapshot", probe.accessToken(), device, Duration.ofSeconds(5));
+            return r.statusCode() + " " + r.body().substring(0, Math.min(200, r.body().length()));
+        } catch (Exception e) {
+            return e.toString();
         }
     }
 }

@@ -65,7 +65,7 @@ class NotificationReplicaKillDrill extends Drill {
             writer = device(user, "desktop-" + run, "desktop", b -> b);
             String rawId = "raw-" + run;
             Tokens.TokenSet rawToken = user.signIn();
-            DeviceRegistrations.register(rawToken, rawId);
+            DeviceRegistrations.registerThroughGateway(rawToken, rawId);
             raw = WsDevice.connect(bThenA.get(0), rawToken.accessToken(), rawId, true).orTimeout(30, TimeUnit.SECONDS).join();
             raw.awaitType("live", Duration.ofSeconds(30));
             ContinuumClient w = writer;

@@ -54,7 +54,7 @@ class PostgresRestartDrill extends Drill {
         ContinuumClient tv = device(user, "tv-" + run, "tv", b -> b);
         String probeDevice = "probe-" + run;
         Tokens.TokenSet probe = user.signIn();
-        io.continuum.testing.DeviceRegistrations.register(probe, probeDevice);
+        io.continuum.testing.DeviceRegistrations.registerThroughGateway(probe, probeDevice);
         try (EventReader events = new EventReader(Topics.STATE_EVENTS)) {
             await().atMost(Duration.ofSeconds(30)).until(() -> phone.online() && tv.online());
             for (String path : READS) {
