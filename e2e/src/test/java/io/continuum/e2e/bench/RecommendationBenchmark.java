@@ -54,7 +54,10 @@ class RecommendationBenchmark {
     void latencyEventToEffectMemoryAndRetrainAtSize() throws Exception {
         LocalStack.ensureFullStack();
         System.out.println(Floor.measure(200).summary());
-        String admin = Tokens.serviceToken();
+        // an operator: a user holding the realm role admin (service-account tokens are refused: user-token-required)
+        io.continuum.testing.TestUsers.User operator = io.continuum.testing.TestUsers.create("bench-admin");
+        io.continuum.testing.TestUsers.grantRealmRole(operator.id(), "admin");
+        String admin = operator.signIn().accessToken();
         String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
 
         // catalog: ITEMS items of 20 genres, uploaded through the admin endpoint

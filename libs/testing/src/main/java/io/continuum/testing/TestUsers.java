@@ -70,6 +70,22 @@ public final class TestUsers {
         return send(HttpRequest.newBuilder(URI.create(admin() + "/sessions/" + sessionId)).DELETE()).statusCode();
     }
 
+    /** Grants a realm role (e.g. {@code admin}) to a throw-away user through the admin API. */
+    public static void grantRealmRole(String userId, String role) {
+        HttpResponse<String> r = send(HttpRequest.newBuilder(URI.create(admin() + "/roles/" + role)).GET());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("realm role '" + role + "' is missing from the running Keycloak ("
+                    + r.statusCode() + "): deploy/keycloak/continuum-realm.json defines it; deploy/local/up.sh"
+                    + " re-imports a changed realm file");
+        }
+        HttpResponse<String> g = send(HttpRequest.newBuilder(URI.create(admin() + "/users/" + userId + "/role-mappings/realm"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("[" + r.body() + "]")));
+        if (g.statusCode() != 204) {
+            throw new IllegalStateException("cannot grant role " + role + ": " + g.statusCode() + " " + g.body());
+        }
+    }
+
     private static String admin() {
         return LocalStack.KEYCLOAK_URL + "/admin/realms/" + LocalStack.REALM;
     }
