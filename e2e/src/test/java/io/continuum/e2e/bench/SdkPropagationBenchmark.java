@@ -1,5 +1,9 @@
 package io.continuum.e2e.bench;
 
+import io.continuum.e2e.notifications.WsDevice;
+import io.continuum.testing.Tokens;
+import java.util.concurrent.CompletableFuture;
+
 import static org.awaitility.Awaitility.await;
 
 import io.continuum.client.AccountState;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Device-to-device propagation with SDK devices, from the <b>user's action</b> (the op submitted on device A, before
  * its request is even sent) to the change shown on device B, through the gateway: {@code bench.devices} devices
- * connected (default 1,000: the measured pair plus idle devices of {@code bench.accounts} other accounts), A writing
+ * connected (default 1,000: the measured SDK pair, one writing SDK device per {@code bench.accounts} other account and
+ * idle raw sockets of those accounts for the rest), A writing
  * {@code bench.rate} writes/s (default 20) for {@code bench.seconds} (default 30) while {@code bench.background}
  * writes/s (default 200) come from the other accounts. Prints the percentiles beside the machine's floor
  * ({@link Floor}, same run) and writes {@code e2e/target/sdk-propagation.png}. Target: p50 ≤ 2 × floor, p99 ≤ 30 ms.
@@ -55,6 +60,7 @@ class SdkPropagationBenchmark {
         String run = UUID.randomUUID().toString().substring(0, 8);
         List<TestUsers.User> users = new ArrayList<>();
         List<ContinuumClient> all = Collections.synchronizedList(new ArrayList<>());
+        List<WsDevice> idleSockets = new ArrayList<>();
         ExecutorService signIn = Executors.newFixedThreadPool(8);
         ScheduledExecutorService load = Executors.newScheduledThreadPool(2);
         try {
@@ -79,18 +85,40 @@ class SdkPropagationBenchmark {
             });
             all.add(a);
             all.add(b);
-            List<Future<ContinuumClient>> idle = new ArrayList<>();
-            for (int i = 0; i < devices - 2; i++) {
-                TestUsers.User u = users.get(1 + i % accounts);
-                String id = "idle-" + i + "-" + run;
-                idle.add(signIn.submit(() -> device(disk, id, u, null)));
+            // the background: one SDK client per other account (they write), the rest idle raw sockets — 1,000 full
+            // SDK clients (own executor, HTTP client and store each) would drown two cores before the first sample
+            List<Future<ContinuumClient>> writers = new ArrayList<>();
+            for (int i = 0; i < accounts; i++) {
+                TestUsers.User u = users.get(1 + i);
+                String id = "writer-" + i + "-" + run;
+                writers.add(signIn.submit(() -> device(disk, id, u, null)));
             }
             List<ContinuumClient> others = new ArrayList<>();
-            for (Future<ContinuumClient> f : idle) {
+            for (Future<ContinuumClient> f : writers) {
                 others.add(f.get(5, TimeUnit.MINUTES));
             }
             all.addAll(others);
+            int idleCount = Math.max(0, devices - 2 - accounts);
+            Map<String, Tokens.TokenSet> idleTokens = new java.util.HashMap<>();
+            for (int k = 0; k < accounts; k++) {
+                List<String> ids = new ArrayList<>();
+                for (int i = k; i < idleCount; i += accounts) {
+                    ids.add("idle-" + i + "-" + run);
+                }
+                idleTokens.putAll(BenchDevices.signIn(users.get(1 + k), ids));
+            }
+            String ws = LocalStack.GATEWAY_URL.replaceFirst("^http", "ws");
+            List<CompletableFuture<WsDevice>> opening = new ArrayList<>();
+            for (Map.Entry<String, Tokens.TokenSet> e : idleTokens.entrySet()) {
+                opening.add(WsDevice.connect(ws, e.getValue().accessToken(), e.getKey(), false));
+                if (opening.size() == 100) {
+                    opening.forEach(f -> idleSockets.add(f.orTimeout(60, TimeUnit.SECONDS).join()));
+                    opening.clear();
+                }
+            }
+            opening.forEach(f -> idleSockets.add(f.orTimeout(60, TimeUnit.SECONDS).join()));
             await().atMost(Duration.ofMinutes(5)).until(() -> all.stream().allMatch(ContinuumClient::online));
+            System.out.printf("connected: 2 measured SDK devices, %d writing SDK devices, %d idle sockets%n", others.size(), idleSockets.size());
             Floor.Figures floor = Floor.measure(200);
 
             if (background > 0 && !others.isEmpty()) {
@@ -102,10 +130,15 @@ class SdkPropagationBenchmark {
                 String content = "bench-" + run + "-" + i;
                 long due = System.nanoTime() + 1_000_000_000L / rate;
                 pending.put(content, System.nanoTime());
-                a.playback(content, i, 5_400_000, "paused");
+                a.playback(content, 60_000 + i, 5_400_000, "paused"); // a resume point (0 would be "not started")
                 await().pollInterval(Duration.ofMillis(1)).atMost(Duration.ofSeconds(2)).until(() -> System.nanoTime() >= due);
             }
-            await().atMost(Duration.ofSeconds(30)).until(pending::isEmpty);
+            try {
+                await().atMost(Duration.ofSeconds(30)).until(pending::isEmpty);
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError(pending.size() + " of " + total + " writes never shown on B, e.g. "
+                        + pending.keySet().stream().limit(3).toList() + "; samples " + samples.size(), e);
+            }
             load.shutdownNow();
 
             long[] nanos = samples.stream().mapToLong(Long::longValue).toArray();
@@ -123,6 +156,7 @@ class SdkPropagationBenchmark {
             load.shutdownNow();
             signIn.shutdownNow();
             all.forEach(ContinuumClient::close);
+            idleSockets.forEach(WsDevice::abort);
             users.forEach(TestUsers.User::delete);
         }
     }
