@@ -69,7 +69,7 @@ class NotificationReplicaKillDrill extends Drill {
             raw = WsDevice.connect(bThenA.get(0), rawToken.accessToken(), rawId, true).orTimeout(30, TimeUnit.SECONDS).join();
             raw.awaitType("live", Duration.ofSeconds(30));
             ContinuumClient w = writer;
-            await().atMost(Duration.ofSeconds(30)).until(() -> w.online() && onB.stream().allMatch(ContinuumClient::online));
+            await().atMost(Duration.ofSeconds(90)).until(() -> w.online() && onB.stream().allMatch(ContinuumClient::online));
             assertThat(sockets(portB)).as("the devices live on replica B").isGreaterThanOrEqualTo(onB.size() + 1);
 
             Instant killed = null;
@@ -83,7 +83,7 @@ class NotificationReplicaKillDrill extends Drill {
                 await().atMost(Duration.ofSeconds(10)).until(() -> w.queued() == 0 && w.state().wallet("gold") == sent);
             }
             Instant wroteAll = Instant.now();
-            await().atMost(Duration.ofSeconds(30)).until(() -> onB.stream().allMatch(d -> d.online()
+            await().atMost(Duration.ofSeconds(90)).until(() -> onB.stream().allMatch(d -> d.online()
                     && d.state().wallet("gold") == OPS && d.state().revision() == w.state().revision()));
             Duration converged = Duration.between(killed, Instant.now());
 
@@ -97,7 +97,7 @@ class NotificationReplicaKillDrill extends Drill {
             raw = WsDevice.connect(URI.create(REPLICA_A + "?seq=" + last.path("seq").asLong() + "&epoch=" + epoch),
                     rawToken.accessToken(), rawId, true).orTimeout(30, TimeUnit.SECONDS).join();
             WsDevice resumed = raw;
-            await().atMost(Duration.ofSeconds(30)).until(() -> streamFrames(resumed.frames).stream()
+            await().atMost(Duration.ofSeconds(90)).until(() -> streamFrames(resumed.frames).stream()
                     .filter(f -> f.path("type").asText().startsWith("continuum.state")).count() + stateFrames(before) >= OPS);
             List<JsonNode> chain = new ArrayList<>(before);
             chain.addAll(streamFrames(resumed.frames));
