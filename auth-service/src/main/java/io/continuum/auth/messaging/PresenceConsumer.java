@@ -7,6 +7,7 @@ import io.continuum.events.EventContractViolation;
 import io.continuum.events.EventTypes;
 import io.continuum.events.Topics;
 import io.continuum.events.notification.PresenceChanged;
+import io.continuum.platform.kafka.ConsumerGroups;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
 import io.quarkus.runtime.ShutdownEvent;
@@ -61,7 +62,7 @@ public class PresenceConsumer {
             return;
         }
         loop = ConsumerLoop.start("presence-consumer", () -> new KafkaConsumer<>(properties()), (kafka, control) -> {
-            kafka.subscribe(List.of(Topics.NOTIFICATION_EVENTS));
+            kafka.subscribe(List.of(Topics.NOTIFICATION_EVENTS), ConsumerGroups.startListener(kafka, partitions -> { }));
             while (control.running()) {
                 for (ConsumerRecord<String, byte[]> r : kafka.poll(Duration.ofMillis(500))) {
                     apply(r);
@@ -96,7 +97,7 @@ public class PresenceConsumer {
     }
 
     private Properties properties() {
-        Properties p = kafka.applyTo(new Properties());
+        Properties p = ConsumerGroups.applyTo(kafka.applyTo(new Properties()));
         p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");

@@ -66,8 +66,9 @@ class KafkaOutageDrill extends Drill {
             Instant restarted = Instant.now();
             long applied = sent - devices.stream().mapToLong(d -> d.rejectedOps().size()).sum();
             int expected = sent;
-            await().atMost(Duration.ofSeconds(120)).until(() -> devices.stream().allMatch(d -> d.state().wallet("gold") == expected
-                    && d.state().revision() == devices.get(0).state().revision()));
+            until(Duration.ofSeconds(120), () -> devices.stream().allMatch(d -> d.state().wallet("gold") == expected
+                    && d.state().revision() == devices.get(0).state().revision()),
+                    () -> "expected gold " + expected + "; " + String.join(", ", devices.stream().map(d -> show(d.deviceId(), d)).toList()));
             Duration converge = Duration.between(restarted, Instant.now());
             long lost = expected - devices.get(0).api().get("/api/state/snapshot").path("wallet").path("gold").asLong();
             System.out.printf("%nKafka outage drill: down %d s; ops sent %d, applied %d, lost %d; every device converged %d ms after Kafka was back%n",

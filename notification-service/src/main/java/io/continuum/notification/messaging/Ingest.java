@@ -6,6 +6,7 @@ import io.continuum.notification.config.NotificationConfig;
 import io.continuum.notification.domain.FrameTypes;
 import io.continuum.notification.persistence.StreamStore;
 import io.continuum.platform.kafka.Backoff;
+import io.continuum.platform.kafka.ConsumerGroups;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
 import io.continuum.platform.tracing.Traces;
@@ -20,7 +21,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,7 +30,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -88,6 +87,7 @@ public class Ingest {
             return;
         }
         Properties c = kafka.applyTo(new Properties());
+        ConsumerGroups.applyTo(c); // a killed replica's partitions move within seconds, not 45 s
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.ingest().group());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
@@ -109,20 +109,9 @@ public class Ingest {
     }
 
     private void follow(Consumer<String, byte[]> consumer, ConsumerLoop<String, byte[]> control) {
-        consumer.subscribe(config.ingest().topics(), new ConsumerRebalanceListener() {
-            @Override
-            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                // offsets of fully stored batches were committed already
-            }
-
-            @Override
-            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                partitions.forEach(consumer::position); // fix the start position now (auto.offset.reset=latest)
-                if (!partitions.isEmpty()) {
-                    assigned.countDown();
-                }
-            }
-        });
+        // start positions committed at assignment: a partition handed over (replica killed, Kafka restarted) before
+        // its first batch resumes where it was, never at "latest" again (that skipped events: see ConsumerGroups)
+        consumer.subscribe(config.ingest().topics(), ConsumerGroups.startListener(consumer, partitions -> assigned.countDown()));
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(5));
         while (control.running()) {
             ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));

@@ -12,6 +12,7 @@ import io.continuum.events.state.PlaybackPositionChanged;
 import io.continuum.events.state.PlaybackState;
 import io.continuum.events.state.StateChanged;
 import io.continuum.platform.inbox.ProcessedEvents;
+import io.continuum.platform.kafka.ConsumerGroups;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
 import io.continuum.recommendation.config.RecommendationConfig;
@@ -35,10 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.TopicPartition;
-import java.util.Collection;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -96,19 +94,9 @@ public class EventConsumer {
         }
         loop = ConsumerLoop.start("recommendation-consumer", () -> new KafkaConsumer<>(properties()), (kafka, control) -> {
             kafka.subscribe(List.of(Topics.STATE_EVENTS, Topics.AUTH_EVENTS, Topics.NOTIFICATION_EVENTS),
-                    new ConsumerRebalanceListener() {
-                        @Override
-                        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                        }
-
-                        @Override
-                        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                            // resolve where each partition is read from now (committed or reset), so that "assigned"
-                            // means every event published from here on will be seen
-                            partitions.forEach(kafka::position);
-                            assigned = true;
-                        }
-                    });
+                    // "assigned" means every event published from here on will be seen; the start positions are
+                    // committed, so a partition handed over before its first event is not reset to latest again
+                    ConsumerGroups.startListener(kafka, partitions -> assigned = true));
             while (control.running()) {
                 for (ConsumerRecord<String, byte[]> r : kafka.poll(Duration.ofMillis(200))) {
                     apply(r);
@@ -239,7 +227,7 @@ public class EventConsumer {
     }
 
     private Properties properties() {
-        Properties p = kafka.applyTo(new Properties());
+        Properties p = ConsumerGroups.applyTo(kafka.applyTo(new Properties()));
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.consumer().group());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.consumer().offsetReset());
