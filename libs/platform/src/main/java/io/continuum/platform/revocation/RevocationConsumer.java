@@ -5,31 +5,23 @@ import io.continuum.events.EventCodec;
 import io.continuum.events.EventContractViolation;
 import io.continuum.events.EventTypes;
 import io.continuum.platform.devices.RegisteredDevices;
-import io.continuum.platform.kafka.Backoff;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
+import io.continuum.platform.kafka.TopicFollower;
+import io.continuum.platform.tracing.Traces;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.Consumer;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -46,7 +38,7 @@ import org.jboss.logging.Logger;
  * done). It then follows the log; the broker answers a poll as soon as a record arrives, so an event reaches this
  * instance within milliseconds of the outbox relay publishing it.
  *
- * <p>A plain {@link KafkaConsumer} on its own thread: no group coordination, no rebalances, nothing shared with the
+ * <p>A plain {@link KafkaConsumer} on its own thread ({@link TopicFollower}): no group coordination, no rebalances, nothing shared with the
  * service's own messaging. While Kafka is down {@link ConsumerLoop} reconnects with a backoff; the revocations it already knows stay.
  */
 @ApplicationScoped
@@ -59,7 +51,9 @@ public class RevocationConsumer {
     private final RevocationConfig config;
     private final KafkaClientSettings kafka;
     private final String applicationName;
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    /** Every partition, read from its beginning (the topic keeps its records); each record in a CONSUMER span. */
+    private final TopicFollower<byte[]> follower;
+    private final AtomicBoolean caughtUpLogged = new AtomicBoolean();
 
     private ConsumerLoop<String, byte[]> loop;
 
@@ -68,7 +62,10 @@ public class RevocationConsumer {
             RegisteredDevices devices,
             RevocationConfig config,
             KafkaClientSettings kafka,
-            @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName) {
+            @ConfigProperty(name = "quarkus.application.name", defaultValue = "continuum") String applicationName,
+            Traces traces) {
+        this.follower = new TopicFollower<>(config.topic(), config.pollTimeout(), config.partitionRefresh(),
+                (consumer, added) -> consumer.seekToBeginning(added), this::apply, traces);
         this.sessions = sessions;
         this.devices = devices;
         this.config = config;
@@ -81,7 +78,7 @@ public class RevocationConsumer {
             LOG.info("revocation consumer disabled (continuum.revocation.enabled=false)");
             return;
         }
-        loop = ConsumerLoop.start("revocation-consumer", () -> new KafkaConsumer<>(properties()), this::follow);
+        loop = ConsumerLoop.start("revocation-consumer", () -> new KafkaConsumer<>(properties()), follower);
     }
 
     void stop(@Observes ShutdownEvent ignored) {
@@ -92,56 +89,12 @@ public class RevocationConsumer {
 
     /** Waits until the first read-back of the topic is done (for tests and start-up probes). */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        return caughtUp.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void follow(Consumer<String, byte[]> kafka, ConsumerLoop<String, byte[]> control) {
-        Set<TopicPartition> assigned = new HashSet<>();
-        long nextRefresh = 0;
-        Map<TopicPartition, Long> catchUpTargets = null;
-        while (control.running()) {
-            long now = System.currentTimeMillis();
-            if (now >= nextRefresh) {
-                List<TopicPartition> partitions = partitions(kafka);
-                if (partitions.isEmpty()) {
-                    LOG.debugf("topic %s has no partitions yet", config.topic());
-                    if (!Backoff.pause(config.pollTimeout())) {
-                        return;
-                    }
-                    continue;
-                }
-                List<TopicPartition> added = partitions.stream().filter(p -> !assigned.contains(p)).toList();
-                if (!added.isEmpty()) {
-                    assigned.addAll(added);
-                    kafka.assign(new ArrayList<>(assigned));
-                    kafka.seekToBeginning(added);
-                    if (catchUpTargets == null) {
-                        catchUpTargets = new HashMap<>(kafka.endOffsets(added));
-                    }
-                }
-                nextRefresh = now + config.partitionRefresh().toMillis();
-            }
-            for (ConsumerRecord<String, byte[]> record : kafka.poll(config.pollTimeout())) {
-                apply(record);
-            }
-            if (catchUpTargets != null && caughtUp.getCount() > 0 && isCaughtUp(kafka, catchUpTargets)) {
-                caughtUp.countDown();
-                LOG.infof("auth-events consumer caught up on %s: %d revoked session(s), %d bound device session(s) known",
-                        config.topic(), sessions.size(), devices.size());
-            }
+        boolean done = follower.awaitCaughtUp(timeout);
+        if (done && caughtUpLogged.compareAndSet(false, true)) {
+            LOG.infof("auth-events consumer caught up on %s: %d revoked session(s), %d bound device session(s) known",
+                    config.topic(), sessions.size(), devices.size());
         }
-    }
-
-    private static boolean isCaughtUp(Consumer<String, byte[]> kafka, Map<TopicPartition, Long> targets) {
-        return targets.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue());
-    }
-
-    private List<TopicPartition> partitions(Consumer<String, byte[]> kafka) {
-        List<PartitionInfo> infos = kafka.partitionsFor(config.topic(), Duration.ofSeconds(10));
-        if (infos == null) {
-            return List.of();
-        }
-        return infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+        return done;
     }
 
     /** Applies one {@code auth.events} record; records of other types, or malformed ones, are skipped. */

@@ -118,7 +118,7 @@ class RevocationTest {
         io.continuum.platform.devices.RegisteredDevices freshDevices =
                 new io.continuum.platform.devices.RegisteredDevices(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         RevocationConsumer freshConsumer = new RevocationConsumer(fresh, freshDevices, config,
-                io.continuum.platform.kafka.KafkaClientSettings.plaintext(PrivateKafkaResource.broker().bootstrapServers()), "fresh-replica");
+                io.continuum.platform.kafka.KafkaClientSettings.plaintext(PrivateKafkaResource.broker().bootstrapServers()), "fresh-replica", null);
         freshConsumer.start(null);
         try {
             assertThat(freshConsumer.awaitCaughtUp(Duration.ofSeconds(30))).isTrue();
