@@ -40,14 +40,25 @@ abstract class Drill {
 
     /** Runs deploy/local/&lt;script&gt; (same CONTINUUM_RUN_DIR as the stack) and waits for it. */
     static void script(String name, String... args) throws Exception {
+        script(java.util.Map.of(), name, args);
+    }
+
+    /** The same with extra environment variables (what up.sh passes on to the services it starts). */
+    static void script(java.util.Map<String, String> env, String name, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(RepoPaths.root().resolve("deploy/local/" + name).toString());
         cmd.addAll(List.of(args));
-        run(cmd);
+        run(cmd, env);
     }
 
     static void run(List<String> cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
+        run(cmd, java.util.Map.of());
+    }
+
+    private static void run(List<String> cmd, java.util.Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
+        pb.environment().putAll(env);
+        Process p = pb.start();
         if (!p.waitFor(5, TimeUnit.MINUTES)) {
             p.destroyForcibly();
             throw new IllegalStateException(cmd + " did not finish in 5 minutes");
