@@ -407,7 +407,11 @@ events { worker_connections 16384; }
 worker_rlimit_nofile 40000;
 http {
   default_type application/octet-stream;
-  access_log $LOG_DIR/gateway-access.log;
+  # the combined format plus the client's W3C traceparent (forwarded unchanged, as every request header is), so a
+  # gateway line can be found from a trace and the other way round; never the Authorization header
+  log_format continuum '\$remote_addr - [\$time_local] "\$request" \$status \$body_bytes_sent \$request_time'
+                       ' "\$http_user_agent" traceparent="\$http_traceparent"';
+  access_log $LOG_DIR/gateway-access.log continuum;
   client_body_temp_path $GW_DIR/tmp/client_body;
   proxy_temp_path $GW_DIR/tmp/proxy;
   fastcgi_temp_path $GW_DIR/tmp/fastcgi;

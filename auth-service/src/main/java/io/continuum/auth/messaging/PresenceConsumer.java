@@ -10,6 +10,7 @@ import io.continuum.events.notification.PresenceChanged;
 import io.continuum.platform.kafka.ConsumerGroups;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
+import io.continuum.platform.tracing.Traces;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -49,8 +50,11 @@ public class PresenceConsumer {
     private final boolean enabled;
     private ConsumerLoop<String, byte[]> loop;
 
+    private final Traces traces;
+
     public PresenceConsumer(Pool pool, AuthConfig config,
-            KafkaClientSettings kafka) {
+            KafkaClientSettings kafka, Traces traces) {
+        this.traces = traces;
         this.pool = pool;
         this.kafka = kafka;
         this.groupId = config.presence().group();
@@ -65,7 +69,7 @@ public class PresenceConsumer {
             kafka.subscribe(List.of(Topics.NOTIFICATION_EVENTS), ConsumerGroups.startListener(kafka, partitions -> { }));
             while (control.running()) {
                 for (ConsumerRecord<String, byte[]> r : kafka.poll(Duration.ofMillis(500))) {
-                    apply(r);
+                    traces.consume(r, () -> apply(r)); // continues the presence publisher's trace
                 }
                 kafka.commitSync();
             }

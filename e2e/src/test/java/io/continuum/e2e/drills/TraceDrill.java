@@ -31,7 +31,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * by {@code up.sh} with tracing on (the one setting docs/operations.md names: an OTLP endpoint), exporting to an
  * OTLP/HTTP receiver inside this test; a phone credits its wallet through the gateway and the TV gets the frame. The
  * op's trace must hold, under one trace id, the write request (session-service), the outbox relay's publish, the
- * ingest's consume (notification-service, child of the publish) and the frame push (child of the consume).
+ * ingest's consume (notification-service, child of the publish) and the frame push (child of the consume). A client
+ * that sends its own {@code traceparent} through the gateway gets the service's span as the child of its own.
  *
  * <p>Tagged {@code drill}: it restarts two services of the shared stack, and restarts them again without tracing in a
  * {@code finally}.
@@ -88,6 +89,22 @@ class TraceDrill extends Drill {
             assertThat(consume.parentId()).as("the consume continues the relay's publish").isEqualTo(publish.spanId());
             assertThat(push.service()).isEqualTo("notification-service");
             assertThat(ancestors(trace, publish)).as("the publish descends from the write request").contains(write.spanId());
+
+            // a client that starts the trace itself: the gateway forwards its traceparent and the service continues it
+            String clientTrace = UUID.randomUUID().toString().replace("-", ""); // 32 hex digits
+            String clientSpan = "00f067aa0ba902b7";
+            var answer = Drill.HTTP.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(io.continuum.testing.LocalStack.GATEWAY_URL + "/api/state/snapshot"))
+                    .header("Authorization", "Bearer " + user.signIn().accessToken())
+                    .header("traceparent", "00-" + clientTrace + "-" + clientSpan + "-01").GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            Drill.until(Duration.ofSeconds(30), () -> spans.stream().anyMatch(sp -> sp.traceId().equals(clientTrace)),
+                    () -> "no span of the client's trace " + clientTrace);
+            Received server = spans.stream().filter(sp -> sp.traceId().equals(clientTrace) && sp.kind().equals("SPAN_KIND_SERVER"))
+                    .findFirst().orElseThrow();
+            assertThat(server.service()).isEqualTo("session-service");
+            assertThat(server.parentId()).as("the service's span is the child of the client's").isEqualTo(clientSpan);
         } finally {
             if (phone != null) {
                 phone.close();

@@ -15,6 +15,7 @@ import io.continuum.platform.inbox.ProcessedEvents;
 import io.continuum.platform.kafka.ConsumerGroups;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
+import io.continuum.platform.tracing.Traces;
 import io.continuum.recommendation.config.RecommendationConfig;
 import io.continuum.recommendation.persistence.DeviceStore;
 import io.continuum.recommendation.persistence.HabitStore;
@@ -72,9 +73,12 @@ public class EventConsumer {
     private final Counter skipped;
     private ConsumerLoop<String, byte[]> loop;
 
+    private final Traces traces;
+
     public EventConsumer(ProcessedEvents processed, InteractionStore interactions, DeviceStore devices, HabitStore habits,
             RecommendationConfig config, KafkaClientSettings kafka,
-            MeterRegistry meters) {
+            MeterRegistry meters, Traces traces) {
+        this.traces = traces;
         this.processed = processed;
         this.interactions = interactions;
         this.devices = devices;
@@ -99,7 +103,7 @@ public class EventConsumer {
                     ConsumerGroups.startListener(kafka, partitions -> assigned = true));
             while (control.running()) {
                 for (ConsumerRecord<String, byte[]> r : kafka.poll(Duration.ofMillis(200))) {
-                    apply(r);
+                    traces.consume(r, () -> apply(r)); // the event's effect in its producer's trace
                 }
                 kafka.commitSync();
             }

@@ -1,9 +1,6 @@
 package io.continuum.platform.kafka;
 
-import io.continuum.platform.tracing.LogContext;
 import io.continuum.platform.tracing.Traces;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.context.Scope;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -96,27 +93,13 @@ public final class TopicFollower<V> implements ConsumerLoop.Body<String, V> {
                 if (traces == null) {
                     handler.accept(record);
                 } else {
-                    handleTraced(record);
+                    traces.consume(record, () -> handler.accept(record));
                 }
             }
             if (targets != null && caughtUp.getCount() > 0
                     && targets.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue())) {
                 caughtUp.countDown();
             }
-        }
-    }
-
-    private void handleTraced(ConsumerRecord<String, V> record) {
-        Span span = traces.startConsumer(topic + " consume", record.headers());
-        LogContext.consume(span, record.key(), null);
-        try (Scope scope = span.makeCurrent()) {
-            handler.accept(record);
-            span.end();
-        } catch (RuntimeException e) {
-            Traces.fail(span, e);
-            throw e;
-        } finally {
-            LogContext.clear();
         }
     }
 }

@@ -8,11 +8,13 @@ import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -91,6 +93,25 @@ public class Traces {
         }
         return tracer.spanBuilder(name).setSpanKind(SpanKind.CONSUMER)
                 .setParent(parent(new String(header.value(), StandardCharsets.UTF_8))).startSpan();
+    }
+
+    /**
+     * Handles one Kafka record inside a CONSUMER span named {@code <topic> consume} that continues its producer's
+     * trace, with the account (the record key) and trace id in the log context; a failure marks the span failed
+     * and is rethrown. Just runs {@code handler} when tracing is off or the record carries no context.
+     */
+    public void consume(ConsumerRecord<String, ?> record, Runnable handler) {
+        Span span = startConsumer(record.topic() + " consume", record.headers());
+        LogContext.consume(span, record.key(), null);
+        try (Scope scope = span.makeCurrent()) {
+            handler.run();
+            span.end();
+        } catch (RuntimeException e) {
+            fail(span, e);
+            throw e;
+        } finally {
+            LogContext.clear();
+        }
     }
 
     /** An INTERNAL child of {@code parent} (e.g. the frame push of a consume); invalid when the parent is. */
