@@ -11,7 +11,8 @@
 #                                        when missing), npm test in web/
 #   6. ./mvnw -B -pl e2e verify -Pdrills fault drills: Kafka stopped, PostgreSQL
 #                                        restarted, Keycloak down, session-service
-#                                        and a notification replica killed; each
+#                                        and a notification replica killed, one op
+#                                        traced across two services; each
 #                                        restores what it broke
 #   always: deploy/local/down.sh for the parts this script started (a stack that
 #   was already running is left as it was found, with the services restarted on
