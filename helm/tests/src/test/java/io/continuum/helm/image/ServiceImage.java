@@ -3,6 +3,7 @@ package io.continuum.helm.image;
 import com.google.cloud.tools.jib.api.Containerizer;
 import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
 import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
@@ -83,15 +84,8 @@ public final class ServiceImage {
             throw new IllegalStateException(quarkusApp + " has no quarkus-run.jar: build the service first "
                     + "(./mvnw -pl " + name + " -am install -DskipTests)");
         }
-        FilePermissionsProvider keepExec = (source, target) -> Files.isExecutable(source) && !Files.isDirectory(source)
-                ? FilePermissions.fromOctalString("755") : FilePermissions.DEFAULT_FILE_PERMISSIONS;
         AbsoluteUnixPath deployments = AbsoluteUnixPath.get("/deployments");
-        Files.createDirectories(out.getParent());
-        return Jib.fromScratch()
-                .setFormat(ImageFormat.OCI)
-                .setPlatforms(Set.of(new Platform("amd64", "linux")))
-                .addFileEntriesLayer(FileEntriesLayer.builder().setName("jre")
-                        .addEntryRecursive(runtime, AbsoluteUnixPath.get("/opt/java"), keepExec).build())
+        return writeTar(fromRuntime(runtime, Map.of())
                 .addFileEntriesLayer(FileEntriesLayer.builder().setName("dependencies")
                         .addEntryRecursive(quarkusApp.resolve("lib"), deployments.resolve("lib")).build())
                 .addFileEntriesLayer(FileEntriesLayer.builder().setName("quarkus")
@@ -99,12 +93,35 @@ public final class ServiceImage {
                 .addFileEntriesLayer(FileEntriesLayer.builder().setName("application")
                         .addEntryRecursive(quarkusApp.resolve("app"), deployments.resolve("app"))
                         .addEntry(quarkusApp.resolve("quarkus-run.jar"), deployments.resolve("quarkus-run.jar")).build())
-                .setEntrypoint(ENTRYPOINT)
+                .setEntrypoint(ENTRYPOINT), name, tag, out, layerCache);
+    }
+
+    /**
+     * What every Continuum image starts from (the services' and the web app's): FROM scratch, OCI, linux/amd64, the
+     * jlink'd {@code runtime} as the first layer at {@code /opt/java} (executables kept 755), user 185, working
+     * directory {@code /deployments}, {@code JAVA_HOME}, {@code LANG} and {@code env}, port 8080.
+     */
+    static JibContainerBuilder fromRuntime(Path runtime, Map<String, String> env) throws Exception {
+        FilePermissionsProvider keepExec = (source, target) -> Files.isExecutable(source) && !Files.isDirectory(source)
+                ? FilePermissions.fromOctalString("755") : FilePermissions.DEFAULT_FILE_PERMISSIONS;
+        Map<String, String> environment = new java.util.LinkedHashMap<>(Map.of("JAVA_HOME", "/opt/java", "LANG", "C.UTF-8"));
+        environment.putAll(env);
+        return Jib.fromScratch()
+                .setFormat(ImageFormat.OCI)
+                .setPlatforms(Set.of(new Platform("amd64", "linux")))
+                .addFileEntriesLayer(FileEntriesLayer.builder().setName("jre")
+                        .addEntryRecursive(runtime, AbsoluteUnixPath.get("/opt/java"), keepExec).build())
                 .setUser(USER)
-                .setWorkingDirectory(deployments)
-                .setEnvironment(Map.of("JAVA_HOME", "/opt/java", "LANG", "C.UTF-8"))
-                .setExposedPorts(Set.of(Port.tcp(8080)))
-                .setLabels(Map.of("org.opencontainers.image.title", name, "org.opencontainers.image.version", tag))
+                .setWorkingDirectory(AbsoluteUnixPath.get("/deployments"))
+                .setEnvironment(environment)
+                .setExposedPorts(Set.of(Port.tcp(8080)));
+    }
+
+    /** Labels {@code image} as {@code continuum/<name>:<tag>} and writes it, offline, to the OCI tarball {@code out}. */
+    static JibContainer writeTar(JibContainerBuilder image, String name, String tag, Path out, Path layerCache)
+            throws Exception {
+        Files.createDirectories(out.getParent());
+        return image.setLabels(Map.of("org.opencontainers.image.title", name, "org.opencontainers.image.version", tag))
                 .containerize(Containerizer.to(TarImage.at(out).named("continuum/" + name + ":" + tag))
                         .setBaseImageLayersCache(layerCache).setApplicationLayersCache(layerCache)
                         .setOfflineMode(true));

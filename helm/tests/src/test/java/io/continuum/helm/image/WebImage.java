@@ -1,22 +1,13 @@
 package io.continuum.helm.image;
 
-import com.google.cloud.tools.jib.api.Containerizer;
-import com.google.cloud.tools.jib.api.Jib;
 import com.google.cloud.tools.jib.api.JibContainer;
-import com.google.cloud.tools.jib.api.TarImage;
 import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
 import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
-import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
-import com.google.cloud.tools.jib.api.buildplan.FilePermissionsProvider;
-import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
-import com.google.cloud.tools.jib.api.buildplan.Platform;
-import com.google.cloud.tools.jib.api.buildplan.Port;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The web app's image ({@code continuum/web}), built like the services' (jib-core, FROM scratch, no daemon, no
@@ -56,28 +47,13 @@ public final class WebImage {
     }
 
     public static JibContainer build(String tag, Path repoRoot, Path runtime, Path out, Path layerCache) throws Exception {
-        FilePermissionsProvider keepExec = (source, target) -> Files.isExecutable(source) && !Files.isDirectory(source)
-                ? FilePermissions.fromOctalString("755") : FilePermissions.DEFAULT_FILE_PERMISSIONS;
         AbsoluteUnixPath files = AbsoluteUnixPath.get(FILES);
-        Files.createDirectories(out.getParent());
-        return Jib.fromScratch()
-                .setFormat(ImageFormat.OCI)
-                .setPlatforms(Set.of(new Platform("amd64", "linux")))
-                .addFileEntriesLayer(FileEntriesLayer.builder().setName("jre")
-                        .addEntryRecursive(runtime, AbsoluteUnixPath.get("/opt/java"), keepExec).build())
+        return ServiceImage.writeTar(ServiceImage.fromRuntime(runtime, Map.of("CONTINUUM_WEB_ROOT", FILES))
                 .addFileEntriesLayer(FileEntriesLayer.builder().setName("server")
                         .addEntry(serverJar(repoRoot), AbsoluteUnixPath.get("/deployments/server.jar")).build())
                 .addFileEntriesLayer(FileEntriesLayer.builder().setName("web")
                         .addEntryRecursive(repoRoot.resolve("web/public"), files)
                         .addEntryRecursive(keycloakJs(repoRoot), files.resolve("vendor/keycloak-js")).build())
-                .setEntrypoint(ENTRYPOINT)
-                .setUser(ServiceImage.USER)
-                .setWorkingDirectory(AbsoluteUnixPath.get("/deployments"))
-                .setEnvironment(Map.of("JAVA_HOME", "/opt/java", "LANG", "C.UTF-8", "CONTINUUM_WEB_ROOT", FILES))
-                .setExposedPorts(Set.of(Port.tcp(8080)))
-                .setLabels(Map.of("org.opencontainers.image.title", "web", "org.opencontainers.image.version", tag))
-                .containerize(Containerizer.to(TarImage.at(out).named("continuum/web:" + tag))
-                        .setBaseImageLayersCache(layerCache).setApplicationLayersCache(layerCache)
-                        .setOfflineMode(true));
+                .setEntrypoint(ENTRYPOINT), "web", tag, out, layerCache);
     }
 }
