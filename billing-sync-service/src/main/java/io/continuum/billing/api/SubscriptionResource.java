@@ -1,5 +1,6 @@
 package io.continuum.billing.api;
 
+import io.continuum.billing.domain.BillingTransactions;
 import io.continuum.billing.domain.StripeWebhooks;
 import io.continuum.billing.domain.Status;
 import io.continuum.billing.domain.SubscriptionService;
@@ -8,7 +9,6 @@ import io.continuum.billing.provider.PaymentProvider;
 import io.continuum.platform.idempotency.Idempotent;
 import io.continuum.platform.problem.ProblemException;
 import io.continuum.platform.security.Caller;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
@@ -32,8 +32,11 @@ public class SubscriptionResource {
     private final SubscriptionService subscriptions;
     private final PaymentProvider provider;
     private final Caller caller;
+    private final BillingTransactions transactions;
 
-    public SubscriptionResource(BillingStore store, SubscriptionService subscriptions, PaymentProvider provider, Caller caller) {
+    public SubscriptionResource(BillingStore store, SubscriptionService subscriptions, PaymentProvider provider, Caller caller,
+                                BillingTransactions transactions) {
+        this.transactions = transactions;
         this.store = store;
         this.subscriptions = subscriptions;
         this.provider = provider;
@@ -60,7 +63,7 @@ public class SubscriptionResource {
             throw ProblemException.notFound("subscription " + id);
         }
         String account = caller.accountId();
-        return Panache.withTransaction(() -> store.subscriptionOf(account, uuid).chain(found -> {
+        return transactions.inTransaction(() -> store.subscriptionOf(account, uuid).chain(found -> {
             if (found == null) {
                 throw ProblemException.notFound("subscription " + id);
             }

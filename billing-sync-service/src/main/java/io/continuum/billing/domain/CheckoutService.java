@@ -45,8 +45,11 @@ public class CheckoutService {
     private final PaymentProvider provider;
     private final BillingConfig config;
     private final BillingClock clock;
+    private final BillingTransactions transactions;
 
-    public CheckoutService(BillingStore store, Catalog catalog, PaymentProvider provider, BillingConfig config, BillingClock clock) {
+    public CheckoutService(BillingStore store, Catalog catalog, PaymentProvider provider, BillingConfig config, BillingClock clock,
+                           BillingTransactions transactions) {
+        this.transactions = transactions;
         this.store = store;
         this.catalog = catalog;
         this.provider = provider;
@@ -58,7 +61,7 @@ public class CheckoutService {
     public Uni<Checkout> checkout(String accountId, Catalog.Plan plan, String idempotencyKey) {
         List<String> wanted = catalog.product(plan.productId()).entitlements();
         Instant now = clock.now();
-        return Panache.withTransaction(() -> store.lockAccount(accountId)
+        return transactions.inTransaction(() -> store.lockAccount(accountId)
                 .chain(() -> store.entitlementsOf(accountId))
                 .chain(rows -> {
                     Set<String> held = rows.stream().filter(r -> r.active && (r.validUntil == null || r.validUntil.isAfter(now)))
