@@ -1,6 +1,6 @@
 package io.continuum.billing.api;
 
-import io.continuum.platform.security.Caller;
+import io.continuum.billing.domain.AccountWork;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -21,18 +21,18 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class EntitlementResource {
 
     private final EntitlementView view;
-    private final Caller caller;
+    private final AccountWork accounts;
 
-    public EntitlementResource(EntitlementView view, Caller caller) {
+    public EntitlementResource(EntitlementView view, AccountWork accounts) {
         this.view = view;
-        this.caller = caller;
+        this.accounts = accounts;
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "The caller's entitlements", description = "validUntil and state per entitlement; If-None-Match → 304")
     public Uni<Response> list(@HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        return view.of(caller.accountId()).map(r -> r.matches(ifNoneMatch)
+        return view.of(accounts.caller()).map(r -> r.matches(ifNoneMatch)
                 ? Response.notModified(r.tag()).header(HttpHeaders.CACHE_CONTROL, "private, no-cache").build()
                 : Response.ok(r.body(), MediaType.APPLICATION_JSON_TYPE).tag(r.tag())
                         .header(HttpHeaders.CACHE_CONTROL, "private, no-cache").build());

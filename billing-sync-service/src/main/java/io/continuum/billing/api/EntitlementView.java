@@ -2,6 +2,7 @@ package io.continuum.billing.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.continuum.billing.domain.AccountWork;
 import io.continuum.billing.domain.BillingClock;
 import io.continuum.billing.domain.BillingTransactions;
 import io.continuum.billing.persistence.BillingStore;
@@ -11,7 +12,6 @@ import io.continuum.platform.entitlement.Entitlements;
 import io.quarkus.cache.Cache;
 import io.quarkus.cache.CacheName;
 import io.quarkus.cache.CaffeineCache;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -103,14 +103,16 @@ public class EntitlementView {
 
     private final CaffeineCache cache;
     private final BillingStore store;
+    private final AccountWork accounts;
     private final BillingClock clock;
     private final ObjectMapper mapper;
     private final EntitlementConsumer consumer;
 
-    public EntitlementView(@CacheName(CACHE) Cache cache, BillingStore store, BillingClock clock, ObjectMapper mapper,
-                           EntitlementConsumer consumer, Entitlements entitlements) {
+    public EntitlementView(@CacheName(CACHE) Cache cache, BillingStore store, AccountWork accounts, BillingClock clock,
+                           ObjectMapper mapper, EntitlementConsumer consumer, Entitlements entitlements) {
         this.cache = cache.as(CaffeineCache.class);
         this.store = store;
+        this.accounts = accounts;
         this.clock = clock;
         this.mapper = mapper;
         this.consumer = consumer;
@@ -143,7 +145,7 @@ public class EntitlementView {
     }
 
     private Uni<Account> load(String accountId) {
-        return Panache.withSession(() -> store.entitlementsOf(accountId))
+        return accounts.read(accountId, (account, now) -> store.entitlementsOf(account))
                 .map(rows -> new Account(rows.stream().map(Row::of).toList()));
     }
 

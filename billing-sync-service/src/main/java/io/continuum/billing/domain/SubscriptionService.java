@@ -45,9 +45,11 @@ public class SubscriptionService {
     private final BillingConfig config;
     private final BillingClock clock;
     private final BillingTransactions transactions;
+    private final AccountWork accounts;
 
     public SubscriptionService(BillingStore store, Catalog catalog, Outbox outbox, BillingConfig config, BillingClock clock,
-                               BillingTransactions transactions) {
+                               BillingTransactions transactions, AccountWork accounts) {
+        this.accounts = accounts;
         this.store = store;
         this.catalog = catalog;
         this.outbox = outbox;
@@ -200,10 +202,8 @@ public class SubscriptionService {
      * Holds the account lock, so two changes of one account never interleave their derivations.
      */
     public Uni<Integer> deriveEntitlements(String accountId) {
-        Instant now = clock.now();
-        return store.lockAccount(accountId)
-                .chain(() -> store.subscriptionsOf(accountId))
-                .chain(subs -> store.entitlementsOf(accountId).chain(rows -> {
+        return accounts.write(accountId, AccountWork.Lock.ACCOUNT, (account, now) -> store.subscriptionsOf(account)
+                .chain(subs -> store.entitlementsOf(account).chain(rows -> {
                     Map<String, EntitlementRules.Derived> derived = new HashMap<>(EntitlementRules.derive(subs, catalog, now));
                     Map<String, EntitlementEntity> existing = new HashMap<>();
                     rows.forEach(r -> existing.put(r.entitlement, r));
@@ -222,7 +222,7 @@ public class SubscriptionService {
                         chain = chain.chain(n -> write(accountId, row, d, now).replaceWith(n + 1));
                     }
                     return chain;
-                }));
+                })));
     }
 
     private Uni<Void> write(String accountId, EntitlementEntity existing, EntitlementRules.Derived d, Instant now) {
