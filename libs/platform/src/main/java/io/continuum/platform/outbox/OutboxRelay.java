@@ -165,10 +165,25 @@ public class OutboxRelay {
         boolean more = true;
         while (more && running) {
             more = false;
-            for (int lane = 0; lane < config.lanes(); lane++) {
+            for (int lane : lanesWithRows()) {
                 more |= drainLane(lane) == config.batchSize();
             }
         }
+    }
+
+    /**
+     * The lanes holding rows now, in one round trip (one index probe per lane). A wake-up for one event then opens one
+     * lane transaction instead of one per lane (connection, begin, try-lock, select, rollback each: ~30 sequential
+     * round trips before the event's lane was reached, on average half of them).
+     */
+    List<Integer> lanesWithRows() {
+        List<Integer> lanes = new ArrayList<>();
+        for (Row row : pool.preparedQuery(
+                        "select l from generate_series(0, $1::int - 1) l where exists (select 1 from outbox where lane = l)")
+                .executeAndAwait(Tuple.of(config.lanes()))) {
+            lanes.add(row.getInteger(0));
+        }
+        return lanes;
     }
 
     /** Publishes one batch of a lane; returns how many rows it published (0 when another relay holds the lane). */
