@@ -1,12 +1,12 @@
 package io.continuum.billing.api;
 
+import io.continuum.billing.domain.AccountWork;
 import io.continuum.billing.domain.Catalog;
 import io.continuum.billing.domain.CheckoutService;
 import io.continuum.billing.provider.PaymentProvider;
 import io.continuum.platform.idempotency.Idempotent;
 import io.continuum.platform.idempotency.IdempotencyInterceptor;
 import io.continuum.platform.problem.ProblemException;
-import io.continuum.platform.security.Caller;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
@@ -30,12 +30,12 @@ public class CheckoutResource {
 
     private final CheckoutService checkouts;
     private final Catalog catalog;
-    private final Caller caller;
+    private final AccountWork accounts;
 
-    public CheckoutResource(CheckoutService checkouts, Catalog catalog, Caller caller) {
+    public CheckoutResource(CheckoutService checkouts, Catalog catalog, AccountWork accounts) {
         this.checkouts = checkouts;
         this.catalog = catalog;
-        this.caller = caller;
+        this.accounts = accounts;
     }
 
     @POST
@@ -53,7 +53,7 @@ public class CheckoutResource {
         }
         Catalog.Plan plan = catalog.plan(request.planId()).orElseThrow(() -> ProblemException.invalid("planId",
                 "unknown plan '" + request.planId() + "'; plans: " + String.join(", ", catalog.planIds())));
-        return checkouts.checkout(caller.accountId(), plan, idempotencyKey)
+        return checkouts.checkout(accounts.caller(), plan, idempotencyKey)
                 .map(c -> Response.status(c.created() ? 201 : 200).entity(Views.Checkout.of(c.session(), !c.created())).build())
                 .onFailure(CheckoutService.AlreadyEntitled.class).transform(e -> {
                     CheckoutService.AlreadyEntitled a = (CheckoutService.AlreadyEntitled) e;

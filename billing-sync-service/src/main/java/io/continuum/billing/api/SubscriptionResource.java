@@ -1,5 +1,6 @@
 package io.continuum.billing.api;
 
+import io.continuum.billing.domain.AccountWork;
 import io.continuum.billing.domain.StripeWebhooks;
 import io.continuum.billing.domain.Status;
 import io.continuum.billing.domain.SubscriptionService;
@@ -7,9 +8,6 @@ import io.continuum.billing.persistence.BillingStore;
 import io.continuum.billing.provider.PaymentProvider;
 import io.continuum.platform.idempotency.Idempotent;
 import io.continuum.platform.problem.ProblemException;
-import io.continuum.platform.security.Caller;
-import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.security.Authenticated;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -31,20 +29,19 @@ public class SubscriptionResource {
     private final BillingStore store;
     private final SubscriptionService subscriptions;
     private final PaymentProvider provider;
-    private final Caller caller;
+    private final AccountWork accounts;
 
-    public SubscriptionResource(BillingStore store, SubscriptionService subscriptions, PaymentProvider provider, Caller caller) {
+    public SubscriptionResource(BillingStore store, SubscriptionService subscriptions, PaymentProvider provider, AccountWork accounts) {
+        this.accounts = accounts;
         this.store = store;
         this.subscriptions = subscriptions;
         this.provider = provider;
-        this.caller = caller;
     }
 
     @GET
-    @WithSession
     @Operation(summary = "The caller's subscriptions, oldest first")
     public Uni<Views.Subscriptions> list() {
-        return store.subscriptionsOf(caller.accountId())
+        return accounts.read(accounts.caller(), (account, now) -> store.subscriptionsOf(account))
                 .map(l -> new Views.Subscriptions(l.stream().map(Views.Subscription::of).toList()));
     }
 
@@ -59,8 +56,8 @@ public class SubscriptionResource {
         } catch (IllegalArgumentException e) {
             throw ProblemException.notFound("subscription " + id);
         }
-        String account = caller.accountId();
-        return Panache.withTransaction(() -> store.subscriptionOf(account, uuid).chain(found -> {
+        // locks the subscription, then (deriving entitlements) the account: no account lock first (lock order)
+        return accounts.write(accounts.caller(), AccountWork.Lock.NONE, (account, now) -> store.subscriptionOf(account, uuid).chain(found -> {
             if (found == null) {
                 throw ProblemException.notFound("subscription " + id);
             }

@@ -1,7 +1,6 @@
 package io.continuum.billing.api;
 
 import io.continuum.billing.persistence.CheckoutSessionEntity;
-import io.continuum.billing.persistence.EntitlementEntity;
 import io.continuum.billing.persistence.SubscriptionEntity;
 import java.time.Instant;
 import java.util.List;
@@ -12,14 +11,12 @@ public final class Views {
     private Views() {
     }
 
-    /** @param active in force now (active and not past {@code validUntil}) */
+    /**
+     * @param active in force now (active and not past {@code validUntil})
+     * @param state  as derived; {@code expired} as soon as {@code validUntil} has passed (see {@link EntitlementView})
+     */
     public record Entitlement(String entitlement, boolean active, String state, String reason, String productId,
-                              Instant validUntil, String subscriptionId) {
-        static Entitlement of(EntitlementEntity e, Instant now) {
-            return new Entitlement(e.entitlement, e.active && (e.validUntil == null || e.validUntil.isAfter(now)), e.state,
-                    e.reason, e.productId, e.validUntil, e.subscriptionId == null ? null : e.subscriptionId.toString());
-        }
-    }
+                              Instant validUntil, String subscriptionId) {}
 
     public record Entitlements(List<Entitlement> entitlements) {}
 

@@ -44,22 +44,20 @@ public class CheckoutService {
     private final Catalog catalog;
     private final PaymentProvider provider;
     private final BillingConfig config;
-    private final BillingClock clock;
+    private final AccountWork accounts;
 
-    public CheckoutService(BillingStore store, Catalog catalog, PaymentProvider provider, BillingConfig config, BillingClock clock) {
+    public CheckoutService(BillingStore store, Catalog catalog, PaymentProvider provider, BillingConfig config, AccountWork accounts) {
+        this.accounts = accounts;
         this.store = store;
         this.catalog = catalog;
         this.provider = provider;
         this.config = config;
-        this.clock = clock;
     }
 
     /** @param plan a plan of the catalog (the API checked it) */
     public Uni<Checkout> checkout(String accountId, Catalog.Plan plan, String idempotencyKey) {
         List<String> wanted = catalog.product(plan.productId()).entitlements();
-        Instant now = clock.now();
-        return Panache.withTransaction(() -> store.lockAccount(accountId)
-                .chain(() -> store.entitlementsOf(accountId))
+        return accounts.write(accountId, AccountWork.Lock.ACCOUNT, (account, now) -> store.entitlementsOf(account)
                 .chain(rows -> {
                     Set<String> held = rows.stream().filter(r -> r.active && (r.validUntil == null || r.validUntil.isAfter(now)))
                             .map(r -> r.entitlement).collect(Collectors.toSet());

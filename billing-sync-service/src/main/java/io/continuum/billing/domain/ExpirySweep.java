@@ -14,8 +14,10 @@ public class ExpirySweep {
     private final BillingStore store;
     private final SubscriptionService subscriptions;
     private final BillingClock clock;
+    private final BillingTransactions transactions;
 
-    public ExpirySweep(BillingStore store, SubscriptionService subscriptions, BillingClock clock) {
+    public ExpirySweep(BillingStore store, SubscriptionService subscriptions, BillingClock clock, BillingTransactions transactions) {
+        this.transactions = transactions;
         this.store = store;
         this.subscriptions = subscriptions;
         this.clock = clock;
@@ -29,7 +31,7 @@ public class ExpirySweep {
     /** One pass; returns how many subscriptions expired. */
     public Uni<Integer> run() {
         return Panache.withSession(() -> store.lapsed(clock.now())).chain(lapsed -> Multi.createFrom().iterable(lapsed)
-                .onItem().transformToUniAndConcatenate(s -> Panache.withTransaction(() -> store.lockSubscription(s.store, s.providerId)
+                .onItem().transformToUniAndConcatenate(s -> transactions.inTransaction(() -> store.lockSubscription(s.store, s.providerId)
                         .chain(() -> store.subscription(s.store, s.providerId))
                         .chain(found -> found.isEmpty() ? Uni.createFrom().item(SubscriptionService.Result.UNCHANGED)
                                 : subscriptions.expire(found.get()))))

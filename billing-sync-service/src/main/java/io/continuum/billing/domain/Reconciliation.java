@@ -6,7 +6,6 @@ import io.continuum.billing.persistence.SubscriptionEntity;
 import io.continuum.billing.provider.PaymentProvider;
 import io.continuum.billing.provider.ProviderSubscription;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -31,9 +30,11 @@ public class Reconciliation {
     private final BillingConfig config;
     private final BillingClock clock;
     private final MeterRegistry meters;
+    private final BillingTransactions transactions;
 
     public Reconciliation(PaymentProvider provider, BillingStore store, SubscriptionService subscriptions, BillingConfig config,
-                          BillingClock clock, MeterRegistry meters) {
+                          BillingClock clock, MeterRegistry meters, BillingTransactions transactions) {
+        this.transactions = transactions;
         this.provider = provider;
         this.store = store;
         this.subscriptions = subscriptions;
@@ -64,7 +65,7 @@ public class Reconciliation {
 
     private Uni<Boolean> reconcile(ProviderSubscription p) {
         String storeName = provider.store();
-        return Panache.withTransaction(() -> store.lockSubscription(storeName, p.providerId())
+        return transactions.inTransaction(() -> store.lockSubscription(storeName, p.providerId())
                 .chain(() -> store.subscription(storeName, p.providerId()))
                 .chain(local -> {
                     Optional<String> drift = drift(local, p);

@@ -11,7 +11,6 @@ import io.continuum.platform.inbox.ProcessedEvents;
 import io.continuum.platform.problem.Problem;
 import io.continuum.platform.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -47,9 +46,11 @@ public class StripeWebhooks {
     private final PaymentProvider provider;
     private final ObjectMapper mapper;
     private final MeterRegistry meters;
+    private final BillingTransactions transactions;
 
     public StripeWebhooks(BillingConfig config, ProcessedEvents processed, BillingStore store, SubscriptionService subscriptions,
-                          PaymentProvider provider, ObjectMapper mapper, MeterRegistry meters) {
+                          PaymentProvider provider, ObjectMapper mapper, MeterRegistry meters, BillingTransactions transactions) {
+        this.transactions = transactions;
         this.config = config;
         this.processed = processed;
         this.store = store;
@@ -82,7 +83,7 @@ public class StripeWebhooks {
             throw field("data.object", "is required");
         }
         String payload = new String(body, StandardCharsets.UTF_8);
-        return Panache.withTransaction(() -> processed.markFirstDelivery(CONSUMER, id).chain(first -> {
+        return transactions.inTransaction(() -> processed.markFirstDelivery(CONSUMER, id).chain(first -> {
             if (!first) {
                 return store.webhookSignatureTime(STORE, id).map(previousT -> {
                     if (previousT.isPresent() && previousT.get() == t) {

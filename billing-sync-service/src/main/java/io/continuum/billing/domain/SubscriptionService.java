@@ -25,7 +25,7 @@ import org.jboss.logging.Logger;
 /**
  * The subscription state machine (docs/billing.md): trialing → active → past_due (grace: entitlements kept) →
  * canceled (kept until period end) → expired; refund or dispute → revoked at once. Every method runs inside the
- * caller's transaction; every transition writes one {@code subscription-changed} event, and every entitlement whose
+ * caller's transaction (opened with {@link BillingTransactions#inTransaction}); every transition writes one {@code subscription-changed} event, and every entitlement whose
  * derived state changed writes one {@code entitlement-changed} event, both through the outbox in that transaction.
  *
  * <p>Out-of-order safety: each provider change carries the provider's time ({@code version}, epoch seconds of the
@@ -44,13 +44,18 @@ public class SubscriptionService {
     private final Outbox outbox;
     private final BillingConfig config;
     private final BillingClock clock;
+    private final BillingTransactions transactions;
+    private final AccountWork accounts;
 
-    public SubscriptionService(BillingStore store, Catalog catalog, Outbox outbox, BillingConfig config, BillingClock clock) {
+    public SubscriptionService(BillingStore store, Catalog catalog, Outbox outbox, BillingConfig config, BillingClock clock,
+                               BillingTransactions transactions, AccountWork accounts) {
+        this.accounts = accounts;
         this.store = store;
         this.catalog = catalog;
         this.outbox = outbox;
         this.config = config;
         this.clock = clock;
+        this.transactions = transactions;
     }
 
     /**
@@ -197,10 +202,8 @@ public class SubscriptionService {
      * Holds the account lock, so two changes of one account never interleave their derivations.
      */
     public Uni<Integer> deriveEntitlements(String accountId) {
-        Instant now = clock.now();
-        return store.lockAccount(accountId)
-                .chain(() -> store.subscriptionsOf(accountId))
-                .chain(subs -> store.entitlementsOf(accountId).chain(rows -> {
+        return accounts.write(accountId, AccountWork.Lock.ACCOUNT, (account, now) -> store.subscriptionsOf(account)
+                .chain(subs -> store.entitlementsOf(account).chain(rows -> {
                     Map<String, EntitlementRules.Derived> derived = new HashMap<>(EntitlementRules.derive(subs, catalog, now));
                     Map<String, EntitlementEntity> existing = new HashMap<>();
                     rows.forEach(r -> existing.put(r.entitlement, r));
@@ -219,7 +222,7 @@ public class SubscriptionService {
                         chain = chain.chain(n -> write(accountId, row, d, now).replaceWith(n + 1));
                     }
                     return chain;
-                }));
+                })));
     }
 
     private Uni<Void> write(String accountId, EntitlementEntity existing, EntitlementRules.Derived d, Instant now) {
@@ -234,6 +237,7 @@ public class SubscriptionService {
         row.validFrom = d.validFrom();
         row.validUntil = d.validUntil();
         row.changedAt = now;
+        transactions.entitlementsWritten(accountId);
         Uni<?> persist = existing == null ? Panache.getSession().chain(s -> s.persist(row)) : Uni.createFrom().voidItem();
         LOG.infof("entitlement %s of %s: active=%s state=%s reason=%s until=%s", d.entitlement(), accountId, d.active(),
                 d.state(), d.reason(), d.validUntil());

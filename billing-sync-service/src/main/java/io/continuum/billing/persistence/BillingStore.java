@@ -15,14 +15,14 @@ public class BillingStore {
 
     /**
      * Serializes the work on one account (checkouts, entitlement derivation) across requests and replicas: the
-     * account's row, created on first use, locked until commit.
+     * account's row, created on first use, locked until commit. One statement: the upsert's no-op update takes the row
+     * lock (waiting for a holder like {@code select … for update}), and a row it inserts is locked by the insert.
      */
     public Uni<Void> lockAccount(String accountId) {
         return Panache.getSession().chain(s -> s.createNativeQuery(
-                        "insert into billing_account (account_id) values (:a) on conflict do nothing")
-                .setParameter("a", accountId).executeUpdate()
-                .chain(() -> s.createNativeQuery("select 1 from billing_account where account_id = :a for update", Integer.class)
-                        .setParameter("a", accountId).getSingleResult()))
+                        "insert into billing_account (account_id) values (:a)"
+                                + " on conflict (account_id) do update set account_id = excluded.account_id")
+                .setParameter("a", accountId).executeUpdate())
                 .replaceWithVoid();
     }
 

@@ -25,7 +25,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Reads every partition of {@code billing.events} from its beginning into {@link Entitlements}, when
+ * Reads every partition of {@code billing.events} from its beginning (or, with
+ * {@code continuum.entitlements.start=end}, from where it ends at start-up) into {@link Entitlements}, when
  * {@code continuum.entitlements.enabled=true}. Like the revocation consumer there is no consumer group: each instance
  * needs the whole state, so partitions are assigned manually ({@link TopicFollower}) and nothing is committed; a
  * restarted instance reads the log again.
@@ -55,7 +56,13 @@ public class EntitlementConsumer {
         this.kafka = kafka;
         this.applicationName = applicationName;
         this.follower = new TopicFollower<>(config.topic(), config.pollTimeout(), config.partitionRefresh(),
-                (consumer, added) -> consumer.seekToBeginning(added), this::apply, traces);
+                (consumer, added) -> {
+                    if (config.start() == EntitlementsConfig.Start.END) {
+                        consumer.seekToEnd(added);
+                    } else {
+                        consumer.seekToBeginning(added);
+                    }
+                }, this::apply, traces);
     }
 
     void start(@Observes StartupEvent ignored) {

@@ -6,8 +6,11 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiConsumer;
 
 /**
  * The entitlements of every account as this instance knows them from {@code billing.events}: an in-memory read model,
@@ -33,6 +36,7 @@ public class Entitlements {
     }
 
     private final Map<String, Map<String, Held>> byAccount = new ConcurrentHashMap<>();
+    private final List<BiConsumer<String, EntitlementChanged>> listeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
 
     @Inject
@@ -75,6 +79,18 @@ public class Entitlements {
         byAccount.computeIfAbsent(accountId, k -> new ConcurrentHashMap<>())
                 .merge(e.entitlement(), next, (old, neu) -> old.changedAt() != null && neu.changedAt() != null
                         && neu.changedAt().isBefore(old.changedAt()) ? old : neu);
+        for (BiConsumer<String, EntitlementChanged> listener : listeners) {
+            listener.accept(accountId, e);
+        }
+    }
+
+    /**
+     * Calls {@code listener} (on the consumer's thread, after the model was updated) with the account and the change
+     * of every {@code entitlement-changed} event applied; e.g. billing-sync-service forgets its cached view of that
+     * account. Keep it short and non-blocking.
+     */
+    public void onChange(BiConsumer<String, EntitlementChanged> listener) {
+        listeners.add(listener);
     }
 
     /** Number of accounts known (a gauge for operators and tests). */

@@ -16,6 +16,16 @@ public interface EntitlementsConfig {
     @WithDefault("billing.events")
     String topic();
 
+    /**
+     * Where a starting instance begins reading: {@code beginning} (default; the read model needs the whole log) or
+     * {@code end} (only changes from now on: for an instance that only needs to hear of changes, e.g. to drop a cached
+     * copy it loads from the source of truth; its {@link Entitlements} then knows only those changes).
+     */
+    @WithDefault("beginning")
+    Start start();
+
+    enum Start { BEGINNING, END }
+
     /** Longest wait of one poll; also how often the consumer notices a stop or new partitions. */
     @WithDefault("500ms")
     Duration pollTimeout();

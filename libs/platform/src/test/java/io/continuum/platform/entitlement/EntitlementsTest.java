@@ -4,6 +4,8 @@ import io.continuum.events.billing.EntitlementChanged;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,5 +37,15 @@ class EntitlementsTest {
         model.apply("a", new EntitlementChanged("premium", true, "premium", null, "active", "subscription-active", "s1"), NOW.minusSeconds(5));
         assertThat(model.has("a", "premium")).isFalse();
         assertThat(model.get("a", "premium")).get().extracting(Entitlements.Held::reason).isEqualTo("refunded");
+    }
+
+    @Test
+    void listenersHearEveryAppliedChangeAfterTheModelHasIt() {
+        List<String> heard = new ArrayList<>();
+        model.onChange((account, change) -> heard.add(account + ":" + change.entitlement() + ":" + model.has(account, change.entitlement())));
+        model.apply("a", new EntitlementChanged("premium", true, "premium", null, "active", "subscription-active", "s1"), NOW);
+        model.apply(null, new EntitlementChanged("premium", true, "premium", null, "active", "subscription-active", "s1"), NOW);
+        model.apply("a", new EntitlementChanged("premium", false, "premium", null, "revoked", "refunded", "s1"), NOW.plusSeconds(1));
+        assertThat(heard).containsExactly("a:premium:true", "a:premium:false");
     }
 }
