@@ -93,6 +93,7 @@ public final class DeviceConnection {
     private final Identity identity;
     private final Limits limits;
     private final BiFunction<Long, Integer, Uni<List<Frame>>> history;
+    private final StreamMeters meters;
 
     // stream position
     private volatile String epoch;
@@ -130,7 +131,13 @@ public final class DeviceConnection {
 
     public DeviceConnection(WebSocketConnection ws, Owner owner, Identity identity, Limits limits,
             BiFunction<Long, Integer, Uni<List<Frame>>> history) {
+        this(ws, owner, identity, limits, history, StreamMeters.NONE);
+    }
+
+    public DeviceConnection(WebSocketConnection ws, Owner owner, Identity identity, Limits limits,
+            BiFunction<Long, Integer, Uni<List<Frame>>> history, StreamMeters meters) {
         this.ws = ws;
+        this.meters = meters;
         this.owner = owner;
         this.identity = identity;
         this.limits = limits;
@@ -283,6 +290,7 @@ public final class DeviceConnection {
             return; // not started: the start reads history after this frame was stored
         }
         if (!frame.epoch().equals(epoch)) {
+            meters.resync(ResumePlan.EPOCH_CHANGED);
             enqueue(Outgoing.control(resyncText(ResumePlan.EPOCH_CHANGED, frame.epoch(), frame.seq() - 1), null));
             return;
         }
@@ -308,7 +316,9 @@ public final class DeviceConnection {
         liveHigh = Math.max(liveHigh, frame.seq());
         if (pendingLive.size() < limits.outboundQueue()) {
             pendingLive.add(frame);
-        } // else dropped here: it is stored, the seam reads it from history
+        } else {
+            meters.droppedAtSeam(frame.delivery()); // it is stored: the seam reads it from history
+        }
     }
 
     /** Reads the next history page when the queue has room for it; otherwise waits for the queue to drain. */
@@ -323,6 +333,7 @@ public final class DeviceConnection {
         awaitingDemand = false;
         int page = Math.max(1, Math.min(limits.replayPage(), limits.outboundQueue() - queue.size()));
         fetching = true;
+        meters.replayPage();
         int gen = generation;
         history.apply(lastSeq, page).subscribe().with(
                 frames -> owner.execute(() -> fetched(gen, page, frames)),
@@ -406,6 +417,7 @@ public final class DeviceConnection {
         LOG.debugf("%s/%s: %s, continuing from %d", identity.accountId(), identity.deviceId(), reason, seq);
         epoch = newEpoch;
         lastSeq = seq;
+        meters.resync(reason);
         enqueue(Outgoing.restart(resyncText(reason, newEpoch, seq), seq));
     }
 
@@ -443,7 +455,13 @@ public final class DeviceConnection {
         if (out.coalesceKey() != null && !queue.isEmpty()) {
             boolean latestWins = out.frame() == null || out.frame().delivery() == DeliveryClass.LATEST_WINS;
             if (latestWins) {
-                queue.removeIf(q -> out.coalesceKey().equals(q.coalesceKey()));
+                queue.removeIf(q -> {
+                    if (out.coalesceKey().equals(q.coalesceKey())) {
+                        meters.coalesced(q);
+                        return true;
+                    }
+                    return false;
+                });
             }
         }
         if (queue.size() >= limits.outboundQueue()) {
@@ -462,6 +480,7 @@ public final class DeviceConnection {
         try {
             while (!closing && inFlight < limits.maxInFlight() && !queue.isEmpty()) {
                 Outgoing o = queue.poll();
+                meters.sent(o);
                 String text;
                 if (o.frame() != null) {
                     text = o.frame().wire(lastSentSeq, identity.deviceId());
@@ -495,8 +514,7 @@ public final class DeviceConnection {
         if (!closing) {
             LOG.debugf("write failed on %s: %s", ws.id(), e.getMessage());
             closing = true;
-            queue.clear();
-            pendingLive.clear();
+            dropQueued();
         }
     }
 
@@ -515,8 +533,7 @@ public final class DeviceConnection {
             return;
         }
         closing = true;
-        queue.clear();
-        pendingLive.clear();
+        dropQueued();
         ws.close(reason).subscribe().with(v -> { }, e -> LOG.debugf("close of %s failed: %s", ws.id(), e.getMessage()));
     }
 
@@ -528,10 +545,19 @@ public final class DeviceConnection {
                 return;
             }
             closing = true;
-            queue.clear();
-            pendingLive.clear();
+            dropQueued();
             ws.close(reason).subscribe().with(v -> em.complete(null), e -> em.complete(null));
         }));
+    }
+
+    /** Discards what waits for the socket (counted as dropped; it is stored, the device resumes it). */
+    private void dropQueued() {
+        meters.droppedAtClose(queue);
+        for (Frame f : pendingLive) {
+            meters.droppedAtClose(f.delivery());
+        }
+        queue.clear();
+        pendingLive.clear();
     }
 
     /** Frames waiting in the outbound queue (owner thread; approximate elsewhere). */

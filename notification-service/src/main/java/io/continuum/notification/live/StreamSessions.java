@@ -41,9 +41,11 @@ public class StreamSessions {
     private final AckBuffer acks;
     private final FrameRouter router;
     private final Vertx vertx;
+    private final StreamMeters meters;
 
     public StreamSessions(NotificationConfig config, ReplicaId replica, StreamStore store, ConnectionRegistry registry,
-            AckBuffer acks, FrameRouter router, Vertx vertx) {
+            AckBuffer acks, FrameRouter router, Vertx vertx, StreamMeters meters) {
+        this.meters = meters;
         this.config = config;
         this.replica = replica;
         this.store = store;
@@ -51,6 +53,10 @@ public class StreamSessions {
         this.acks = acks;
         this.router = router;
         this.vertx = vertx;
+    }
+
+    public StreamMeters meters() {
+        return meters;
     }
 
     public DeviceConnection.Limits limits() {
@@ -96,6 +102,7 @@ public class StreamSessions {
                             welcome.put("idleTimeoutMs", config.connection().idleTimeout().toMillis());
                             String resync = null;
                             if (plan.resync() != null) {
+                                meters.resync(plan.resync());
                                 Map<String, Object> r = new LinkedHashMap<>();
                                 r.put("type", "resync");
                                 r.put("reason", plan.resync());
