@@ -112,6 +112,8 @@ public final class DeviceConnection {
     private final List<Frame> pendingLive = new ArrayList<>();
     /** Highest seq seen live while not live: when above {@link #lastSeq} at the seam, history is read again. */
     private long liveHigh;
+    /** Highest seq offered before the first start (such frames are not queued: the start decides). */
+    private long preStartHigh = -1;
 
     // outbound queue
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
@@ -256,28 +258,45 @@ public final class DeviceConnection {
      * history read still running for an earlier start is discarded and the new one starts at once.
      */
     public void startAt(String epoch, long afterSeq, String... before) {
-        owner.execute(() -> {
-            if (closing) {
-                return;
+        owner.execute(() -> restart(epoch, afterSeq, false, before));
+    }
+
+    /**
+     * The first start, at {@code head}: the head of the stream as read after this connection was registered (so every
+     * frame stored after that read is offered to it). Nothing to replay: the connection goes live without reading
+     * history, unless a frame beyond {@code head} was offered before this start (then history is read as usual). A
+     * restart ({@code resume}) always reads history: {@link #startAt}.
+     */
+    public void startAtHead(String epoch, long head, String... before) {
+        owner.execute(() -> restart(epoch, head, this.epoch == null && preStartHigh <= head, before));
+    }
+
+    private void restart(String epoch, long afterSeq, boolean caughtUp, String... before) {
+        if (closing) {
+            return;
+        }
+        generation++;
+        this.epoch = epoch;
+        this.lastSeq = afterSeq;
+        this.lastSentSeq = afterSeq;
+        this.liveHigh = afterSeq;
+        this.live = false;
+        this.replayed = 0;
+        this.fetching = false;
+        this.awaitingDemand = false;
+        pendingLive.clear();
+        queue.removeIf(o -> o.frame() != null || o.restartAt() >= 0); // frames of the old position would break the chain
+        for (String text : before == null ? new String[0] : before) {
+            if (text != null) {
+                enqueue(Outgoing.control(text, null));
             }
-            generation++;
-            this.epoch = epoch;
-            this.lastSeq = afterSeq;
-            this.lastSentSeq = afterSeq;
-            this.liveHigh = afterSeq;
-            this.live = false;
-            this.replayed = 0;
-            this.fetching = false;
-            this.awaitingDemand = false;
-            pendingLive.clear();
-            queue.removeIf(o -> o.frame() != null || o.restartAt() >= 0); // frames of the old position would break the chain
-            for (String text : before == null ? new String[0] : before) {
-                if (text != null) {
-                    enqueue(Outgoing.control(text, null));
-                }
-            }
+        }
+        if (caughtUp) {
+            live = true;
+            enqueue(Outgoing.control("{\"type\":\"live\",\"seq\":" + lastSeq + ",\"replayed\":0}", null));
+        } else {
             fetch();
-        });
+        }
     }
 
     /** A new frame of this account's stream (from this replica's ingest or from another replica). */
@@ -286,8 +305,13 @@ public final class DeviceConnection {
     }
 
     private void accept(Frame frame) {
-        if (closing || epoch == null) {
-            return; // not started: the start reads history after this frame was stored
+        if (closing) {
+            return;
+        }
+        if (epoch == null) {
+            // not started: the start reads history after this frame was stored (or sees it here: startAtHead)
+            preStartHigh = Math.max(preStartHigh, frame.seq());
+            return;
         }
         if (!frame.epoch().equals(epoch)) {
             meters.resync(ResumePlan.EPOCH_CHANGED);
