@@ -78,7 +78,7 @@ public class StreamSocket {
         // the connection is owned by the context this callback runs on (its socket's event loop)
         DeviceConnection c = new DeviceConnection(ws, DeviceConnection.Owner.current(Vertx.currentContext()),
                 new DeviceConnection.Identity(account, data.get(UpgradeCheck.SESSION), device, expiry),
-                sessions.limits(), (from, limit) -> store.after(account, from, limit));
+                sessions.limits(), (from, limit) -> store.after(account, from, limit), sessions.meters());
         registry.add(c);
         sessions.armExpiry(c, expiry);
         if (verifier.isRevoked(c.sessionId())) { // revoked between the upgrade check and now
@@ -120,6 +120,8 @@ public class StreamSocket {
     @OnClose
     public Uni<Void> close(WebSocketConnection ws) {
         DeviceConnection c = registry.remove(ws.id());
+        CloseReason reason = ws.closeReason();
+        sessions.meters().closed(reason == null ? null : reason.getCode());
         if (c == null) {
             return Uni.createFrom().voidItem();
         }

@@ -42,6 +42,7 @@ public class AckBuffer {
     private final Function<List<StreamStore.CursorWrite>, Uni<Void>> toucher;
     private final Vertx vertx;
     private long timer = -1;
+    private final java.util.concurrent.atomic.AtomicBoolean flushing = new java.util.concurrent.atomic.AtomicBoolean();
 
     @Inject
     public AckBuffer(StreamStore store, Vertx vertx) {
@@ -69,7 +70,15 @@ public class AckBuffer {
     }
 
     void start(@Observes StartupEvent e) {
-        timer = vertx.setPeriodic(200, id -> flushAll().subscribe().with(v -> { }, err -> LOG.warnf("ack flush failed (retried): %s", err.getMessage())));
+        timer = vertx.setPeriodic(200, id -> {
+            // one periodic flush at a time: a tick while the last one still runs (slow database) would write the
+            // same rows again
+            if (!flushing.compareAndSet(false, true)) {
+                return;
+            }
+            flushAll().onTermination().invoke(() -> flushing.set(false))
+                    .subscribe().with(v -> { }, err -> LOG.warnf("ack flush failed (retried): %s", err.getMessage()));
+        });
     }
 
     void stop(@Observes ShutdownEvent e) {

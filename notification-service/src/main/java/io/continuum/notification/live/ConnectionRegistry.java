@@ -62,6 +62,11 @@ public class ConnectionRegistry {
         return byId.values();
     }
 
+    /** Accounts with at least one socket here. */
+    public int streams() {
+        return byAccount.size();
+    }
+
     public int size() {
         return byId.size();
     }

@@ -93,6 +93,7 @@ public final class DeviceConnection {
     private final Identity identity;
     private final Limits limits;
     private final BiFunction<Long, Integer, Uni<List<Frame>>> history;
+    private final StreamMeters meters;
 
     // stream position
     private volatile String epoch;
@@ -111,6 +112,8 @@ public final class DeviceConnection {
     private final List<Frame> pendingLive = new ArrayList<>();
     /** Highest seq seen live while not live: when above {@link #lastSeq} at the seam, history is read again. */
     private long liveHigh;
+    /** Highest seq offered before the first start (such frames are not queued: the start decides). */
+    private long preStartHigh = -1;
 
     // outbound queue
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
@@ -130,7 +133,13 @@ public final class DeviceConnection {
 
     public DeviceConnection(WebSocketConnection ws, Owner owner, Identity identity, Limits limits,
             BiFunction<Long, Integer, Uni<List<Frame>>> history) {
+        this(ws, owner, identity, limits, history, StreamMeters.NONE);
+    }
+
+    public DeviceConnection(WebSocketConnection ws, Owner owner, Identity identity, Limits limits,
+            BiFunction<Long, Integer, Uni<List<Frame>>> history, StreamMeters meters) {
         this.ws = ws;
+        this.meters = meters;
         this.owner = owner;
         this.identity = identity;
         this.limits = limits;
@@ -249,28 +258,45 @@ public final class DeviceConnection {
      * history read still running for an earlier start is discarded and the new one starts at once.
      */
     public void startAt(String epoch, long afterSeq, String... before) {
-        owner.execute(() -> {
-            if (closing) {
-                return;
+        owner.execute(() -> restart(epoch, afterSeq, false, before));
+    }
+
+    /**
+     * The first start, at {@code head}: the head of the stream as read after this connection was registered (so every
+     * frame stored after that read is offered to it). Nothing to replay: the connection goes live without reading
+     * history, unless a frame beyond {@code head} was offered before this start (then history is read as usual). A
+     * restart ({@code resume}) always reads history: {@link #startAt}.
+     */
+    public void startAtHead(String epoch, long head, String... before) {
+        owner.execute(() -> restart(epoch, head, this.epoch == null && preStartHigh <= head, before));
+    }
+
+    private void restart(String epoch, long afterSeq, boolean caughtUp, String... before) {
+        if (closing) {
+            return;
+        }
+        generation++;
+        this.epoch = epoch;
+        this.lastSeq = afterSeq;
+        this.lastSentSeq = afterSeq;
+        this.liveHigh = afterSeq;
+        this.live = false;
+        this.replayed = 0;
+        this.fetching = false;
+        this.awaitingDemand = false;
+        pendingLive.clear();
+        queue.removeIf(o -> o.frame() != null || o.restartAt() >= 0); // frames of the old position would break the chain
+        for (String text : before == null ? new String[0] : before) {
+            if (text != null) {
+                enqueue(Outgoing.control(text, null));
             }
-            generation++;
-            this.epoch = epoch;
-            this.lastSeq = afterSeq;
-            this.lastSentSeq = afterSeq;
-            this.liveHigh = afterSeq;
-            this.live = false;
-            this.replayed = 0;
-            this.fetching = false;
-            this.awaitingDemand = false;
-            pendingLive.clear();
-            queue.removeIf(o -> o.frame() != null || o.restartAt() >= 0); // frames of the old position would break the chain
-            for (String text : before == null ? new String[0] : before) {
-                if (text != null) {
-                    enqueue(Outgoing.control(text, null));
-                }
-            }
+        }
+        if (caughtUp) {
+            live = true;
+            enqueue(Outgoing.control("{\"type\":\"live\",\"seq\":" + lastSeq + ",\"replayed\":0}", null));
+        } else {
             fetch();
-        });
+        }
     }
 
     /** A new frame of this account's stream (from this replica's ingest or from another replica). */
@@ -279,10 +305,16 @@ public final class DeviceConnection {
     }
 
     private void accept(Frame frame) {
-        if (closing || epoch == null) {
-            return; // not started: the start reads history after this frame was stored
+        if (closing) {
+            return;
+        }
+        if (epoch == null) {
+            // not started: the start reads history after this frame was stored (or sees it here: startAtHead)
+            preStartHigh = Math.max(preStartHigh, frame.seq());
+            return;
         }
         if (!frame.epoch().equals(epoch)) {
+            meters.resync(ResumePlan.EPOCH_CHANGED);
             enqueue(Outgoing.control(resyncText(ResumePlan.EPOCH_CHANGED, frame.epoch(), frame.seq() - 1), null));
             return;
         }
@@ -308,7 +340,9 @@ public final class DeviceConnection {
         liveHigh = Math.max(liveHigh, frame.seq());
         if (pendingLive.size() < limits.outboundQueue()) {
             pendingLive.add(frame);
-        } // else dropped here: it is stored, the seam reads it from history
+        } else {
+            meters.droppedAtSeam(frame.delivery()); // it is stored: the seam reads it from history
+        }
     }
 
     /** Reads the next history page when the queue has room for it; otherwise waits for the queue to drain. */
@@ -323,6 +357,7 @@ public final class DeviceConnection {
         awaitingDemand = false;
         int page = Math.max(1, Math.min(limits.replayPage(), limits.outboundQueue() - queue.size()));
         fetching = true;
+        meters.replayPage();
         int gen = generation;
         history.apply(lastSeq, page).subscribe().with(
                 frames -> owner.execute(() -> fetched(gen, page, frames)),
@@ -406,6 +441,7 @@ public final class DeviceConnection {
         LOG.debugf("%s/%s: %s, continuing from %d", identity.accountId(), identity.deviceId(), reason, seq);
         epoch = newEpoch;
         lastSeq = seq;
+        meters.resync(reason);
         enqueue(Outgoing.restart(resyncText(reason, newEpoch, seq), seq));
     }
 
@@ -443,7 +479,13 @@ public final class DeviceConnection {
         if (out.coalesceKey() != null && !queue.isEmpty()) {
             boolean latestWins = out.frame() == null || out.frame().delivery() == DeliveryClass.LATEST_WINS;
             if (latestWins) {
-                queue.removeIf(q -> out.coalesceKey().equals(q.coalesceKey()));
+                queue.removeIf(q -> {
+                    if (out.coalesceKey().equals(q.coalesceKey())) {
+                        meters.coalesced(q);
+                        return true;
+                    }
+                    return false;
+                });
             }
         }
         if (queue.size() >= limits.outboundQueue()) {
@@ -462,6 +504,7 @@ public final class DeviceConnection {
         try {
             while (!closing && inFlight < limits.maxInFlight() && !queue.isEmpty()) {
                 Outgoing o = queue.poll();
+                meters.sent(o);
                 String text;
                 if (o.frame() != null) {
                     text = o.frame().wire(lastSentSeq, identity.deviceId());
@@ -495,8 +538,7 @@ public final class DeviceConnection {
         if (!closing) {
             LOG.debugf("write failed on %s: %s", ws.id(), e.getMessage());
             closing = true;
-            queue.clear();
-            pendingLive.clear();
+            dropQueued();
         }
     }
 
@@ -515,8 +557,7 @@ public final class DeviceConnection {
             return;
         }
         closing = true;
-        queue.clear();
-        pendingLive.clear();
+        dropQueued();
         ws.close(reason).subscribe().with(v -> { }, e -> LOG.debugf("close of %s failed: %s", ws.id(), e.getMessage()));
     }
 
@@ -528,10 +569,19 @@ public final class DeviceConnection {
                 return;
             }
             closing = true;
-            queue.clear();
-            pendingLive.clear();
+            dropQueued();
             ws.close(reason).subscribe().with(v -> em.complete(null), e -> em.complete(null));
         }));
+    }
+
+    /** Discards what waits for the socket (counted as dropped; it is stored, the device resumes it). */
+    private void dropQueued() {
+        meters.droppedAtClose(queue);
+        for (Frame f : pendingLive) {
+            meters.droppedAtClose(f.delivery());
+        }
+        queue.clear();
+        pendingLive.clear();
     }
 
     /** Frames waiting in the outbound queue (owner thread; approximate elsewhere). */

@@ -155,13 +155,18 @@ public class PresenceService {
     public Uni<Void> connected(DeviceConnection c) {
         Instant at = Instant.now();
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> lock(s, c.accountId(), c.deviceId())
+                        // the row and the count of the device's other sockets in one statement, after the lock: its
+                        // snapshot sees what the previous holder of the lock committed
                         .chain(() -> s.createNativeQuery("""
-                                        insert into device_presence (connection_id, replica_id, account_id, device_id, session_id)
-                                        values (:c, :r, :a, :d, :s) on conflict do nothing""")
+                                        with ins as (
+                                          insert into device_presence (connection_id, replica_id, account_id, device_id, session_id)
+                                          values (:c, :r, :a, :d, :s) on conflict do nothing)
+                                        select count(*) from device_presence where account_id = :a and device_id = :d
+                                          and connection_id <> :c and\s""" + ALIVE, Long.class)
                                 .setParameter("c", c.id()).setParameter("r", replica.get()).setParameter("a", c.accountId())
                                 .setParameter("d", c.deviceId()).setParameter("s", c.sessionId())
-                                .executeUpdate())
-                        .chain(() -> others(s, c.accountId(), c.deviceId(), c.id()))
+                                .getSingleResult()
+                                .map(n -> ((Number) n).longValue()))
                         .chain(others -> others == 0
                                 ? outbox.append(EventTypes.PRESENCE_CHANGED, c.accountId(), c.deviceId(), null,
                                         new PresenceChanged(c.deviceId(), true, at)).replaceWith(true)
@@ -178,10 +183,16 @@ public class PresenceService {
     public Uni<Void> disconnected(DeviceConnection c) {
         Instant at = Instant.now();
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> lock(s, c.accountId(), c.deviceId())
-                        .chain(() -> s.createNativeQuery("delete from device_presence where connection_id = :c")
-                                .setParameter("c", c.id())
-                                .executeUpdate())
-                        .chain(deleted -> deleted == 0 ? Uni.createFrom().item(1L) : others(s, c.accountId(), c.deviceId(), c.id()))
+                        // delete and count the device's other sockets in one statement (after the lock, as above);
+                        // a row that was not there (never written, or swept) changes nothing
+                        .chain(() -> s.createNativeQuery("""
+                                        with del as (delete from device_presence where connection_id = :c returning 1)
+                                        select case when (select count(*) from del) = 0 then 1 else
+                                          (select count(*) from device_presence where account_id = :a and device_id = :d
+                                             and connection_id <> :c and\s""" + ALIVE + ") end", Long.class)
+                                .setParameter("c", c.id()).setParameter("a", c.accountId()).setParameter("d", c.deviceId())
+                                .getSingleResult()
+                                .map(n -> ((Number) n).longValue()))
                         .chain(others -> others == 0
                                 ? outbox.append(EventTypes.PRESENCE_CHANGED, c.accountId(), c.deviceId(), null,
                                         new PresenceChanged(c.deviceId(), false, at)).replaceWith(true)

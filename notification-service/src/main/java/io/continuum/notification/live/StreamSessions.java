@@ -41,9 +41,11 @@ public class StreamSessions {
     private final AckBuffer acks;
     private final FrameRouter router;
     private final Vertx vertx;
+    private final StreamMeters meters;
 
     public StreamSessions(NotificationConfig config, ReplicaId replica, StreamStore store, ConnectionRegistry registry,
-            AckBuffer acks, FrameRouter router, Vertx vertx) {
+            AckBuffer acks, FrameRouter router, Vertx vertx, StreamMeters meters) {
+        this.meters = meters;
         this.config = config;
         this.replica = replica;
         this.store = store;
@@ -51,6 +53,10 @@ public class StreamSessions {
         this.acks = acks;
         this.router = router;
         this.vertx = vertx;
+    }
+
+    public StreamMeters meters() {
+        return meters;
     }
 
     public DeviceConnection.Limits limits() {
@@ -61,16 +67,22 @@ public class StreamSessions {
 
     /** Restarts a live connection's stream from another resume point (the {@code resume} message). */
     public Uni<Void> start(DeviceConnection c, Long seq, String epoch) {
-        return start(c, seq, epoch, Uni.createFrom().voidItem());
+        return start(c, seq, epoch, Uni.createFrom().voidItem(), false);
+    }
+
+    /** The first start of a connection, when it opens (see the other {@code start}). */
+    public Uni<Void> start(DeviceConnection c, Long seq, String epoch, Uni<Void> alongside) {
+        return start(c, seq, epoch, alongside, true);
     }
 
     /**
      * Starts a connection's stream: from the resume point the device gave ({@code seq}/{@code epoch}), else from the
      * device's stored cursor, else live from the head. Sends {@code welcome} (and {@code resync} when history cannot
      * cover the gap) before any frame. {@code alongside} (the socket's presence write) runs concurrently with the
-     * stream read, and nothing is sent until both are done.
+     * stream read, and nothing is sent until both are done. When the start point is the head that was read, the
+     * connection goes live without a history read (one round trip less on the common reconnect).
      */
-    public Uni<Void> start(DeviceConnection c, Long seq, String epoch, Uni<Void> alongside) {
+    private Uni<Void> start(DeviceConnection c, Long seq, String epoch, Uni<Void> alongside, boolean first) {
         return Uni.combine().all().unis(store.open(c.accountId(), c.deviceId()), alongside).asTuple()
                 .map(t -> t.getItem1())
                 .map(opened -> {
@@ -96,6 +108,7 @@ public class StreamSessions {
                             welcome.put("idleTimeoutMs", config.connection().idleTimeout().toMillis());
                             String resync = null;
                             if (plan.resync() != null) {
+                                meters.resync(plan.resync());
                                 Map<String, Object> r = new LinkedHashMap<>();
                                 r.put("type", "resync");
                                 r.put("reason", plan.resync());
@@ -103,7 +116,12 @@ public class StreamSessions {
                                 r.put("head", info.head());
                                 resync = Json.write(r);
                             }
-                            c.startAt(info.epoch(), plan.afterSeq(), Json.write(welcome), resync);
+                            if (first && plan.afterSeq() >= info.head()) {
+                                // nothing stored after the start point when the stream was read: no history read
+                                c.startAtHead(info.epoch(), plan.afterSeq(), Json.write(welcome), resync);
+                            } else {
+                                c.startAt(info.epoch(), plan.afterSeq(), Json.write(welcome), resync);
+                            }
                             acks.seen(c.accountId(), c.deviceId(), info.epoch(), plan.afterSeq());
                             return null;
                         })

@@ -284,4 +284,36 @@ class DeviceConnectionTest {
         assertThat(ResumePlan.decide("e", 10, 1L, 10L, "e", 100)).isEqualTo(new ResumePlan(10, null));
         assertThat(ResumePlan.decide("e", 500, 1L, 4L, "e", 100).resync()).isEqualTo(ResumePlan.TOO_FAR_BEHIND);
     }
+
+    @Test
+    void aStartAtTheHeadGoesLiveWithoutAHistoryReadUnlessAFrameBeyondItArrivedFirst() throws Exception {
+        StalledSocket s = new StalledSocket();
+        List<Long> asked = new CopyOnWriteArrayList<>();
+        DeviceConnection c = new DeviceConnection(s.ws, DeviceConnection.Owner.CALLER,
+                new DeviceConnection.Identity("acc", "sid", "tv", Instant.now().plusSeconds(300)),
+                new DeviceConnection.Limits(100, 100, 50, 200, 50, 200), (from, limit) -> {
+                    asked.add(from);
+                    return Uni.createFrom().item(List.of());
+                });
+        c.startAtHead("e1", 7, "{\"type\":\"welcome\"}");
+        assertThat(asked).isEmpty();
+        c.offer(frame(8, DeliveryClass.ORDERED, null)); // stored after the head was read: comes live
+        assertThat(s.frames()).extracting(f -> f.path("type").asText()).containsExactly("welcome", "live", "continuum.test.v1");
+        assertThat(s.frames().get(1).path("seq").asLong()).isEqualTo(7);
+        assertThat(s.frames().get(2).path("prev").asLong()).isEqualTo(7);
+
+        // a frame stored after the head was read and offered before the start: history is read as usual
+        StalledSocket s2 = new StalledSocket();
+        List<Long> asked2 = new CopyOnWriteArrayList<>();
+        DeviceConnection c2 = new DeviceConnection(s2.ws, DeviceConnection.Owner.CALLER,
+                new DeviceConnection.Identity("acc", "sid", "tv", Instant.now().plusSeconds(300)),
+                new DeviceConnection.Limits(100, 100, 50, 200, 50, 200), (from, limit) -> {
+                    asked2.add(from);
+                    return Uni.createFrom().item(from == 7 ? List.of(frame(8, DeliveryClass.ORDERED, null)) : List.<Frame>of());
+                });
+        c2.offer(frame(8, DeliveryClass.ORDERED, null));
+        c2.startAtHead("e1", 7, "{\"type\":\"welcome\"}");
+        assertThat(asked2).containsExactly(7L);
+        assertThat(s2.frames()).extracting(f -> f.path("type").asText()).containsExactly("welcome", "continuum.test.v1", "live");
+    }
 }
