@@ -119,6 +119,10 @@ part_pid() {
   read -r pid start <"$f" || true
   [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
   [[ -z "$start" || "$(proc_start "$pid")" == "$start" ]] || return 1
+  # a killed part that is still exiting (zombie) is not running: up.sh must start it again
+  local stat; stat="$(cat "/proc/$pid/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [[ "${stat:0:1}" != Z && "${stat:0:1}" != X ]] || return 1
   printf '%s\n' "$pid"
 }
 

@@ -71,6 +71,17 @@ abstract class Drill {
         Path pidFile = RepoPaths.runDir().resolve("pids/" + part + ".pid");
         String pid = Files.readString(pidFile).trim().split("\\s+")[0];
         run(List.of("kill", "-KILL", "--", "-" + pid));
+        // gone, or a zombie: only then does up.sh see the part as stopped (its port closes a moment earlier)
+        Path stat = Path.of("/proc", pid, "stat");
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).until(() -> {
+            try {
+                String s = Files.readString(stat);
+                char state = s.substring(s.lastIndexOf(')') + 2).charAt(0);
+                return state == 'Z' || state == 'X';
+            } catch (java.io.IOException gone) {
+                return true;
+            }
+        });
     }
 
     /** A started SDK device of {@code user} signed in with its password, its store under {@code disk}. */

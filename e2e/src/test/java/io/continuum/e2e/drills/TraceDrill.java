@@ -117,11 +117,16 @@ class TraceDrill extends Drill {
         }
     }
 
-    /** The trace of a state op that reached notification-service's frame push, if one was exported in full. */
+    /**
+     * The trace of a state op that reached notification-service's frame push, once every hop of it was exported (each
+     * service exports its spans in its own batches, so the relay's publish can arrive after the push).
+     */
     private Optional<List<Received>> opTrace() {
         Map<String, List<Received>> byTrace = spans.stream().collect(Collectors.groupingBy(Received::traceId));
         return byTrace.values().stream()
                 .filter(t -> t.stream().anyMatch(s -> s.name().equals("POST /api/state/ops"))
+                        && t.stream().anyMatch(s -> s.service().equals("session-service") && s.name().equals("state.events publish"))
+                        && t.stream().anyMatch(s -> s.service().equals("notification-service") && s.name().equals("state.events consume"))
                         && t.stream().anyMatch(s -> s.service().equals("notification-service") && s.name().equals("frame push")))
                 .findFirst();
     }
