@@ -24,6 +24,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class TopicFollower<V> implements ConsumerLoop.Body<String, V> {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(TopicFollower.class);
+
     private final String topic;
     private final Duration pollTimeout;
     private final Duration partitionRefresh;
@@ -99,6 +101,7 @@ public final class TopicFollower<V> implements ConsumerLoop.Body<String, V> {
             if (targets != null && caughtUp.getCount() > 0
                     && targets.entrySet().stream().allMatch(e -> kafka.position(e.getKey()) >= e.getValue())) {
                 caughtUp.countDown();
+                LOG.infof("caught up on %s (%d partitions read back)", topic, targets.size());
             }
         }
     }

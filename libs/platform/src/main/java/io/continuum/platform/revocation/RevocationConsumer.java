@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -53,7 +52,6 @@ public class RevocationConsumer {
     private final String applicationName;
     /** Every partition, read from its beginning (the topic keeps its records); each record in a CONSUMER span. */
     private final TopicFollower<byte[]> follower;
-    private final AtomicBoolean caughtUpLogged = new AtomicBoolean();
 
     private ConsumerLoop<String, byte[]> loop;
 
@@ -89,12 +87,7 @@ public class RevocationConsumer {
 
     /** Waits until the first read-back of the topic is done (for tests and start-up probes). */
     public boolean awaitCaughtUp(Duration timeout) throws InterruptedException {
-        boolean done = follower.awaitCaughtUp(timeout);
-        if (done && caughtUpLogged.compareAndSet(false, true)) {
-            LOG.infof("auth-events consumer caught up on %s: %d revoked session(s), %d bound device session(s) known",
-                    config.topic(), sessions.size(), devices.size());
-        }
-        return done;
+        return follower.awaitCaughtUp(timeout);
     }
 
     /** Applies one {@code auth.events} record; records of other types, or malformed ones, are skipped. */
