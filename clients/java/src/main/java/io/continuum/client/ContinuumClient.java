@@ -91,6 +91,10 @@ public final class ContinuumClient implements AutoCloseable {
     private int sendFailures;
     private int isolate;
     private ScheduledFuture<?> sendTimer;
+    /** A batch is on the wire (loop-confined). */
+    private boolean sending;
+    /** Runs the ops requests, so that the loop never waits on the network for them. */
+    private final java.util.concurrent.ExecutorService sender;
 
     private ContinuumClient(Builder b) {
         this.config = b;
@@ -104,6 +108,11 @@ public final class ContinuumClient implements AutoCloseable {
             Thread t = new Thread(r, "continuum-" + b.deviceId);
             t.setDaemon(true);
             loopThread = t;
+            return t;
+        });
+        this.sender = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "continuum-" + b.deviceId + "-send");
+            t.setDaemon(true);
             return t;
         });
         this.listeners.addAll(b.listeners);
@@ -209,6 +218,7 @@ public final class ContinuumClient implements AutoCloseable {
             return null;
         });
         loop.shutdown();
+        sender.shutdownNow();
         try {
             loop.awaitTermination(3, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -444,12 +454,17 @@ public final class ContinuumClient implements AutoCloseable {
         sendTimer = loop.schedule(this::sendQueue, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Posts the queue's head; reschedules itself until the queue is empty or the servers fail. */
+    /**
+     * Posts the queue's head; reschedules itself until the queue is empty or the servers fail. The request runs on
+     * the sender thread, never on the loop: a user's op (and every frame) is taken at once even while a batch is on
+     * the wire — a loop blocked on the network had made {@link #submit} wait for the previous batch's round trip.
+     * One batch is in flight at a time (the queue's order is the order ops are applied).
+     */
     private void sendQueue() {
         // this run is no longer pending: without this, the sendSoon at its end saw its own (running) timer and
         // scheduled nothing, and a queue longer than two batches stalled until the next op
         sendTimer = null;
-        if (!started || !networkEnabled) {
+        if (!started || !networkEnabled || sending) {
             return;
         }
         List<OfflineStore.QueuedOp> batch = store.head(isolate > 0 ? 1 : config.batchSize);
@@ -458,11 +473,38 @@ public final class ContinuumClient implements AutoCloseable {
         }
         ArrayNode ops = JSON.createArrayNode();
         batch.forEach(q -> ops.add(q.op()));
-        JsonNode answer;
-        try {
-            ensureRegistered();
-            answer = api.post("/api/state/ops", Map.of("ops", ops));
-        } catch (ContinuumException.Problem p) {
+        boolean needsRegistration = !registered;
+        sending = true;
+        sender.execute(() -> {
+            JsonNode answer = null;
+            RuntimeException failure = null;
+            try {
+                if (needsRegistration) {
+                    onLoop(() -> {
+                        ensureRegistered();
+                        return null;
+                    });
+                }
+                answer = api.post("/api/state/ops", Map.of("ops", ops));
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+            JsonNode a = answer;
+            RuntimeException f = failure;
+            try {
+                loop.execute(() -> {
+                    sending = false;
+                    sent(batch, a, f);
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closed) {
+                // the client was closed meanwhile: the ops stay queued and are answered as duplicates next time
+            }
+        });
+    }
+
+    /** A batch's answer (or failure), back on the loop. */
+    private void sent(List<OfflineStore.QueuedOp> batch, JsonNode answer, RuntimeException failure) {
+        if (failure instanceof ContinuumException.Problem p) {
             if (!registered) {
                 LOG.log(System.Logger.Level.WARNING, "{0}: device registration refused: {1}", config.deviceId, p.getMessage());
                 sendTimer = loop.schedule(this::sendQueue, backoff.delay(sendFailures++).toMillis(), TimeUnit.MILLISECONDS);
@@ -472,15 +514,20 @@ public final class ContinuumClient implements AutoCloseable {
             publishView();
             sendSoon(Duration.ZERO);
             return;
-        } catch (ContinuumException.SignedOut e) {
+        }
+        if (failure instanceof ContinuumException.SignedOut e) {
             signedOut(e.getMessage());
             return;
-        } catch (ContinuumException.Unavailable e) {
+        }
+        if (failure != null) {
             store.countAttempt(batch.stream().map(OfflineStore.QueuedOp::opId).toList());
-            Duration wait = backoff.delay(sendFailures++, e.retryAfter);
-            LOG.log(System.Logger.Level.DEBUG, "{0}: sending {1} ops failed ({2}); again in {3} ms",
-                    config.deviceId, batch.size(), e.getMessage(), wait.toMillis());
-            sendTimer = loop.schedule(this::sendQueue, wait.toMillis(), TimeUnit.MILLISECONDS);
+            Duration wait = backoff.delay(sendFailures++,
+                    failure instanceof ContinuumException.Unavailable u ? u.retryAfter : null);
+            LOG.log(failure instanceof ContinuumException.Unavailable ? System.Logger.Level.DEBUG : System.Logger.Level.WARNING,
+                    "{0}: sending {1} ops failed ({2}); again in {3} ms", config.deviceId, batch.size(), failure.getMessage(), wait.toMillis());
+            if (started && networkEnabled) {
+                sendTimer = loop.schedule(this::sendQueue, wait.toMillis(), TimeUnit.MILLISECONDS);
+            }
             return;
         }
         sendFailures = 0;

@@ -33,10 +33,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Device-to-device propagation with SDK devices, from the <b>user's action</b> (the op submitted on device A, before
  * its request is even sent) to the change shown on device B, through the gateway: {@code bench.devices} devices
- * connected (default 1,000: the measured SDK pair, one writing SDK device per {@code bench.accounts} other account and
- * idle raw sockets of those accounts for the rest), A writing
+ * connected (default 1,000: the measured SDK pair, one writing SDK device per {@code bench.accounts} other account,
+ * and idle raw sockets for the rest, {@code bench.devicesPerAccount} (default 5) per account: the writing accounts'
+ * other devices first, then quiet accounts), A writing
  * {@code bench.rate} writes/s (default 20) for {@code bench.seconds} (default 30) while {@code bench.background}
- * writes/s (default 200) come from the other accounts. Prints the percentiles beside the machine's floor
+ * writes/s (default 200) come from the writing accounts. Prints the percentiles beside the machine's floor
  * ({@link Floor}, same run) and writes {@code e2e/target/sdk-propagation.png}. Target: p50 ≤ 2 × floor, p99 ≤ 30 ms.
  * Smoke run: {@code ./mvnw -pl e2e verify -Pbench -Dtest=SdkPropagationBenchmark -Dbench.devices=6 -Dbench.seconds=3
  * -Dbench.background=5 -Dbench.accounts=2}.
@@ -98,14 +99,29 @@ class SdkPropagationBenchmark {
                 others.add(f.get(5, TimeUnit.MINUTES));
             }
             all.addAll(others);
+            // the idle devices: devicesPerAccount per account, like real accounts (a phone, a laptop, a TV...): first
+            // the writing accounts' other devices (they receive the background's frames), then quiet accounts of
+            // their own. One account with 49 devices would make the background 10,000 frames/s of fan-out.
             int idleCount = Math.max(0, devices - 2 - accounts);
+            int perAccount = Math.max(1, prop("devicesPerAccount", 5));
             Map<String, Tokens.TokenSet> idleTokens = new java.util.HashMap<>();
-            for (int k = 0; k < accounts; k++) {
-                List<String> ids = new ArrayList<>();
-                for (int i = k; i < idleCount; i += accounts) {
-                    ids.add("idle-" + i + "-" + run);
+            int idleIndex = 0;
+            for (int k = 0; idleIndex < idleCount; k++) {
+                TestUsers.User owner;
+                int count;
+                if (k < accounts) {
+                    owner = users.get(1 + k);
+                    count = Math.min(perAccount - 1, idleCount - idleIndex);
+                } else {
+                    owner = TestUsers.create("bench-quiet");
+                    users.add(owner);
+                    count = Math.min(perAccount, idleCount - idleIndex);
                 }
-                idleTokens.putAll(BenchDevices.signIn(users.get(1 + k), ids));
+                List<String> ids = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    ids.add("idle-" + idleIndex++ + "-" + run);
+                }
+                idleTokens.putAll(BenchDevices.signIn(owner, ids));
             }
             String ws = LocalStack.GATEWAY_URL.replaceFirst("^http", "ws");
             List<CompletableFuture<WsDevice>> opening = new ArrayList<>();

@@ -75,10 +75,15 @@ final class Devices implements AutoCloseable {
 
     /** A device built on the store of {@code name} (the same "disk" after a restart), not yet signed in. */
     Device build(String name, String kind, boolean reSignIn) {
+        return build(name, kind, reSignIn, LocalStack.GATEWAY_URL);
+    }
+
+    /** A device that reaches the servers through {@code gateway} (e.g. a {@link io.continuum.testing.TcpProxy}). */
+    Device build(String name, String kind, boolean reSignIn, String gateway) {
         Heard heard = new Heard();
         Path store = dir.resolve(name);
         ContinuumClient c = ContinuumClient.builder()
-                .gateway(LocalStack.GATEWAY_URL).keycloak(LocalStack.KEYCLOAK_URL)
+                .gateway(gateway).keycloak(LocalStack.KEYCLOAK_URL)
                 .device(name + "-" + run, kind, "java", name)
                 .store(store).reSignInOnRevocation(reSignIn)
                 .listener(heard).build();

@@ -10,6 +10,7 @@ import io.continuum.client.ContinuumClient;
 import io.continuum.client.OfflineStore;
 import io.continuum.client.OpRejection;
 import io.continuum.testing.LocalStack;
+import io.continuum.testing.TcpProxy;
 import io.continuum.testing.ThrowAwayUsers;
 import io.continuum.testing.Tokens;
 import java.net.URI;
@@ -44,7 +45,7 @@ class SdkScenariosE2ETest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @RegisterExtension
-    static final ThrowAwayUsers USERS = new ThrowAwayUsers("netflix", "chat", "game", "logout", "offline", "poison", "backlog");
+    static final ThrowAwayUsers USERS = new ThrowAwayUsers("netflix", "chat", "game", "logout", "offline", "poison", "backlog", "slow");
 
     @TempDir
     Path disk;
@@ -187,6 +188,31 @@ class SdkScenariosE2ETest {
                 }
                 assertThatThrownBy(() -> Tokens.refresh(t.refreshToken())).isInstanceOf(Tokens.TokenRefused.class);
             }
+        }
+    }
+
+    @Test
+    void opsAreTakenAtOnceWhileTheBatchBeforeThemIsStillOnASlowNetwork() {
+        URI gateway = URI.create(LocalStack.GATEWAY_URL);
+        try (TcpProxy network = TcpProxy.start(gateway.getHost(), gateway.getPort());
+                Devices d = new Devices(USERS.get("slow"), disk)) {
+            Devices.Device phone = d.build("phone", "phone", true, network.url());
+            phone.client().signInWithPassword(d.user.username(), d.user.password()).start();
+            Devices.Device tv = d.start("tv", "tv");
+            await().atMost(WAIT).until(() -> phone.client().online() && tv.client().online());
+            network.delayAnswers(Duration.ofSeconds(3)); // every answer to the phone takes 3 s from now on
+            phone.client().credit("gold", 1, "first"); // its batch leaves at once and waits 3 s for the answer
+            long before = System.nanoTime();
+            for (int i = 0; i < 4; i++) {
+                phone.client().credit("gold", 1, "while the first is on the wire " + i);
+            }
+            Duration taken = Duration.ofNanos(System.nanoTime() - before);
+            // the SDK used to post on the thread that takes ops: each of these waited for the first batch's answer
+            assertThat(taken).isLessThan(Duration.ofMillis(1_500));
+            assertThat(phone.client().state().wallet("gold")).isEqualTo(5);
+            network.delayAnswers(Duration.ZERO);
+            await().atMost(WAIT).until(() -> phone.client().queued() == 0 && tv.client().state().wallet("gold") == 5);
+            assertThat(tv.client().api().get("/api/state/snapshot").path("wallet").path("gold").asLong()).isEqualTo(5);
         }
     }
 

@@ -24,6 +24,7 @@ public final class TcpProxy implements AutoCloseable {
     private final int port;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket server;
+    private volatile long answerDelayMillis;
 
     private TcpProxy(String targetHost, int targetPort, int port) {
         this.targetHost = targetHost;
@@ -71,6 +72,14 @@ public final class TcpProxy implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /**
+     * A slow network: every chunk the target sends back waits {@code delay} before it is forwarded (requests go
+     * through at once), so each answer arrives {@code delay} late. {@link Duration#ZERO} is a fast network again.
+     */
+    public void delayAnswers(java.time.Duration delay) {
+        answerDelayMillis = delay.toMillis();
+    }
+
     /** Closes every connection and stops listening: the target looks down. */
     public synchronized void cut() {
         ServerSocket s = server;
@@ -109,8 +118,8 @@ public final class TcpProxy implements AutoCloseable {
                     Socket upstream = new Socket(targetHost, targetPort);
                     open.add(client);
                     open.add(upstream);
-                    pipe(client, upstream);
-                    pipe(upstream, client);
+                    pipe(client, upstream, false);
+                    pipe(upstream, client, true);
                 } catch (IOException e) {
                     // closed by cut(), or the target refused: the client sees its connection end
                 }
@@ -120,17 +129,23 @@ public final class TcpProxy implements AutoCloseable {
         acceptor.start();
     }
 
-    private void pipe(Socket from, Socket to) {
+    private void pipe(Socket from, Socket to, boolean answers) {
         Thread t = new Thread(() -> {
             byte[] buffer = new byte[16 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
                 while ((n = in.read(buffer)) >= 0) {
+                    long delay = answers ? answerDelayMillis : 0;
+                    if (delay > 0) {
+                        Thread.sleep(delay);
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                 }
             } catch (IOException e) {
                 // one side closed
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
