@@ -61,7 +61,8 @@ import java.util.regex.Pattern;
  * queued ops", recomputed, so nothing is patched twice.
  *
  * <p>Threads: the client runs on its own thread; public methods may be called from any thread (except
- * {@link #signInWithDeviceCode}, which blocks); listeners are called on the client's thread.
+ * {@link #signInWithDeviceCode}, which blocks); listeners are called on the client's thread. The ops requests run on
+ * a second thread (one batch in flight), so taking an op never waits for the network.
  */
 public final class ContinuumClient implements AutoCloseable {
 
