@@ -330,7 +330,9 @@ up_services() {
       continue
     fi
     say "$name: starting on :$port"
+    # the local billing-sync-service trusts the simulator's test App Store root (docs/billing.md)
     start_bg "$name" "$REPO_ROOT/$name" env QUARKUS_HTTP_PORT="$port" \
+      CONTINUUM_APP_STORE_ROOTS="${CONTINUUM_APP_STORE_ROOTS:-$REPO_ROOT/billing-provider-simulator/src/main/resources/app-store/root.pem}" \
       java -Xmx"$SERVICE_XMX" -jar "$(service_jar "$name")"
     started+=("$name")
   done

@@ -34,6 +34,9 @@ public class Simulator implements QuarkusTestResourceLifecycleManager {
     static final HttpClient HTTP = HttpClient.newHttpClient();
     static final ObjectMapper JSON = new ObjectMapper();
 
+    /** The simulator's test App Store root (billing-provider-simulator/src/main/resources/app-store). */
+    static final Path APP_STORE_ROOT = RepoPaths.root().resolve("billing-provider-simulator/src/main/resources/app-store/root.pem");
+
     public static volatile String url;
     public static volatile String apiKey;
     public static volatile String webhookSecret;
@@ -66,6 +69,7 @@ public class Simulator implements QuarkusTestResourceLifecycleManager {
                 "continuum.billing.stripe.api-key", apiKey,
                 "continuum.billing.stripe.webhook-secrets", OLD_SECRET + "," + webhookSecret,
                 "continuum.billing.reconciliation.enabled", "false",
+                "continuum.billing.app-store.root-certificates", APP_STORE_ROOT.toString(),
                 "continuum.billing.expiry-every", "1h");
     }
 
@@ -102,6 +106,15 @@ public class Simulator implements QuarkusTestResourceLifecycleManager {
             throw new AssertionError(method + " " + path + " answered " + r.statusCode() + ": " + r.body());
         }
         return json(r);
+    }
+
+    /** The body the App Store would POST for {@code notification} (the simulator's {@code AppStoreResource} fields). */
+    public static String appStoreNotification(String notification) {
+        HttpResponse<String> r = send("POST", "/sim/app-store/notifications/sign", notification);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("the simulator refused to sign: " + r.statusCode() + " " + r.body());
+        }
+        return r.body();
     }
 
     public static JsonNode deliveries() {

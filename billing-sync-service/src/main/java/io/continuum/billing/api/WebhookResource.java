@@ -1,5 +1,6 @@
 package io.continuum.billing.api;
 
+import io.continuum.billing.domain.AppStoreNotifications;
 import io.continuum.billing.domain.StripeSignature;
 import io.continuum.billing.domain.StripeWebhooks;
 import io.continuum.platform.problem.ProblemException;
@@ -8,7 +9,6 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
-import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -21,9 +21,11 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 public class WebhookResource {
 
     private final StripeWebhooks stripe;
+    private final AppStoreNotifications appStore;
 
-    public WebhookResource(StripeWebhooks stripe) {
+    public WebhookResource(StripeWebhooks stripe, AppStoreNotifications appStore) {
         this.stripe = stripe;
+        this.appStore = appStore;
     }
 
     @POST
@@ -36,16 +38,27 @@ public class WebhookResource {
                 .map(o -> new Views.WebhookAck(true, o.eventId(), o.outcome()));
     }
 
+    @POST
+    @Path("/app_store")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "App Store Server Notifications v2", description = "{\"signedPayload\":…}: JWS chain to the configured"
+            + " App Store root verified; 200 once stored (or a duplicate), 400 otherwise, 501 when no root is configured")
+    public Uni<Views.WebhookAck> appStore(byte[] body) {
+        return appStore.handle(body == null ? new byte[0] : body)
+                .map(o -> new Views.WebhookAck(true, o.eventId(), o.outcome()));
+    }
+
     /**
-     * App Store Server Notifications v2 and Google Play RTDN: the model takes their subscriptions (store
-     * {@code app_store} / {@code play_store}); their verification (JWS chain, Pub/Sub OIDC token) is not built yet,
-     * so they are refused rather than trusted.
+     * Google Play RTDN: the model takes its subscriptions (store {@code play_store}); its verification (the Pub/Sub
+     * push's OIDC token, then the Play Developer API's subscription state) is not built yet, so it is refused rather
+     * than trusted.
      */
     @POST
-    @Path("/{store:app_store|play_store}")
+    @Path("/play_store")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Void> otherStore(@PathParam("store") String store) {
+    public Uni<Void> playStore() {
         throw new ProblemException(501, "store-not-supported", "Not implemented",
-                "notifications of " + store + " are not verified yet; nothing was stored", null);
+                "notifications of play_store are not verified yet; nothing was stored", null);
     }
 }

@@ -23,6 +23,8 @@ public interface BillingConfig {
 
     Stripe stripe();
 
+    AppStore appStore();
+
     Reconciliation reconciliation();
 
     /** How often lapsed grace periods and ended periods are turned into {@code expired}. */
@@ -50,6 +52,19 @@ public interface BillingConfig {
         /** Where the provider's checkout page sends the user back to. */
         @WithDefault("http://localhost:8080/billing/done")
         String successUrl();
+    }
+
+    /** App Store Server Notifications v2 ({@code POST /api/billing/webhooks/app_store}). */
+    interface AppStore {
+        /**
+         * PEM files of the roots a notification's certificate chain must lead to: Apple Root CA - G3 in production,
+         * the simulator's test root locally. None configured: the endpoint answers 501 and stores nothing.
+         */
+        java.util.Optional<List<String>> rootCertificates();
+
+        /** The app's bundle id: a notification for another app is refused. */
+        @WithDefault("io.continuum.app")
+        String bundleId();
     }
 
     interface Reconciliation {

@@ -28,10 +28,14 @@ public class Catalog {
 
     private record ProductJson(String id, String name, List<String> entitlements, List<PlanJson> plans) {}
 
-    private record PlanJson(String id, int amountCents, String currency, String interval, int trialDays) {}
+    /** {@code storeProductIds}: the plan's product id in each app store ({@code app_store}, {@code play_store}). */
+    private record PlanJson(String id, int amountCents, String currency, String interval, int trialDays,
+                            Map<String, String> storeProductIds) {}
 
     private final Map<String, Product> products = new LinkedHashMap<>();
     private final Map<String, Plan> plans = new LinkedHashMap<>();
+    /** {@code <store>:<store's product id>} → plan */
+    private final Map<String, Plan> storePlans = new LinkedHashMap<>();
 
     public Catalog(BillingConfig config) {
         ObjectMapper mapper = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
@@ -46,6 +50,17 @@ public class Catalog {
                     throw new IllegalStateException("catalog product " + p.id() + " needs entitlements and plans");
                 }
                 products.put(p.id(), new Product(p.id(), p.name(), List.copyOf(p.entitlements()), ps));
+                for (int i = 0; i < ps.size(); i++) {
+                    Plan plan = ps.get(i);
+                    Map<String, String> ids = p.plans().get(i).storeProductIds();
+                    if (ids != null) {
+                        ids.forEach((store, productId) -> {
+                            if (storePlans.put(store + ":" + productId, plan) != null) {
+                                throw new IllegalStateException("catalog: " + store + " product " + productId + " is on two plans");
+                            }
+                        });
+                    }
+                }
                 ps.forEach(plan -> {
                     if (plans.put(plan.id(), plan) != null) {
                         throw new IllegalStateException("catalog plan declared twice: " + plan.id());
@@ -59,6 +74,11 @@ public class Catalog {
 
     public Optional<Plan> plan(String id) {
         return Optional.ofNullable(id == null ? null : plans.get(id));
+    }
+
+    /** The plan sold in {@code store} (an app store) as {@code productId}. */
+    public Optional<Plan> planInStore(String store, String productId) {
+        return Optional.ofNullable(productId == null ? null : storePlans.get(store + ":" + productId));
     }
 
     public Product product(String id) {
