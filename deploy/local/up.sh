@@ -330,9 +330,13 @@ up_services() {
       continue
     fi
     say "$name: starting on :$port"
-    # the local billing-sync-service trusts the simulator's test App Store root (docs/billing.md)
+    # the local billing-sync-service trusts the simulator's test App Store root and Google keys (docs/billing.md)
     start_bg "$name" "$REPO_ROOT/$name" env QUARKUS_HTTP_PORT="$port" \
       CONTINUUM_APP_STORE_ROOTS="${CONTINUUM_APP_STORE_ROOTS:-$REPO_ROOT/billing-provider-simulator/src/main/resources/app-store/root.pem}" \
+      CONTINUUM_PLAY_SERVICE_ACCOUNT="${CONTINUUM_PLAY_SERVICE_ACCOUNT:-$REPO_ROOT/billing-provider-simulator/src/main/resources/play-store/service-account.json}" \
+      CONTINUUM_PLAY_JWKS_URL="${CONTINUUM_PLAY_JWKS_URL:-http://127.0.0.1:8086/sim/play-store/certs}" \
+      CONTINUUM_PLAY_TOKEN_URL="${CONTINUUM_PLAY_TOKEN_URL:-http://127.0.0.1:8086/sim/play-store/token}" \
+      CONTINUUM_PLAY_API_URL="${CONTINUUM_PLAY_API_URL:-http://127.0.0.1:8086/sim/play-store}" \
       java -Xmx"$SERVICE_XMX" -jar "$(service_jar "$name")"
     started+=("$name")
   done

@@ -37,6 +37,8 @@ public class Simulator implements QuarkusTestResourceLifecycleManager {
     /** The simulator's test App Store root (billing-provider-simulator/src/main/resources/app-store). */
     static final Path APP_STORE_ROOT = RepoPaths.root().resolve("billing-provider-simulator/src/main/resources/app-store/root.pem");
 
+    static final Path PLAY_SERVICE_ACCOUNT = RepoPaths.root().resolve("billing-provider-simulator/src/main/resources/play-store/service-account.json");
+
     public static volatile String url;
     public static volatile String apiKey;
     public static volatile String webhookSecret;
@@ -70,6 +72,10 @@ public class Simulator implements QuarkusTestResourceLifecycleManager {
                 "continuum.billing.stripe.webhook-secrets", OLD_SECRET + "," + webhookSecret,
                 "continuum.billing.reconciliation.enabled", "false",
                 "continuum.billing.app-store.root-certificates", APP_STORE_ROOT.toString(),
+                "continuum.billing.play-store.service-account-key", PLAY_SERVICE_ACCOUNT.toString(),
+                "continuum.billing.play-store.jwks-url", url + "/sim/play-store/certs",
+                "continuum.billing.play-store.token-url", url + "/sim/play-store/token",
+                "continuum.billing.play-store.api-url", url + "/sim/play-store",
                 "continuum.billing.expiry-every", "1h");
     }
 
@@ -115,6 +121,15 @@ public class Simulator implements QuarkusTestResourceLifecycleManager {
             throw new AssertionError("the simulator refused to sign: " + r.statusCode() + " " + r.body());
         }
         return r.body();
+    }
+
+    /** Sets a Play subscription's state at the simulator and pushes its RTDN to {@code url}; answers the push's outcome. */
+    public static JsonNode playNotification(String rtdn) {
+        HttpResponse<String> r = send("POST", "/sim/play-store/rtdn", rtdn);
+        if (r.statusCode() != 200) {
+            throw new AssertionError("the simulator refused the RTDN: " + r.statusCode() + " " + r.body());
+        }
+        return json(r);
     }
 
     public static JsonNode deliveries() {

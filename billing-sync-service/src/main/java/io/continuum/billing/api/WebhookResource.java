@@ -1,9 +1,9 @@
 package io.continuum.billing.api;
 
 import io.continuum.billing.domain.AppStoreNotifications;
+import io.continuum.billing.domain.PlayStoreNotifications;
 import io.continuum.billing.domain.StripeSignature;
 import io.continuum.billing.domain.StripeWebhooks;
-import io.continuum.platform.problem.ProblemException;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -22,10 +22,12 @@ public class WebhookResource {
 
     private final StripeWebhooks stripe;
     private final AppStoreNotifications appStore;
+    private final PlayStoreNotifications playStore;
 
-    public WebhookResource(StripeWebhooks stripe, AppStoreNotifications appStore) {
+    public WebhookResource(StripeWebhooks stripe, AppStoreNotifications appStore, PlayStoreNotifications playStore) {
         this.stripe = stripe;
         this.appStore = appStore;
+        this.playStore = playStore;
     }
 
     @POST
@@ -49,16 +51,15 @@ public class WebhookResource {
                 .map(o -> new Views.WebhookAck(true, o.eventId(), o.outcome()));
     }
 
-    /**
-     * Google Play RTDN: the model takes its subscriptions (store {@code play_store}); its verification (the Pub/Sub
-     * push's OIDC token, then the Play Developer API's subscription state) is not built yet, so it is refused rather
-     * than trusted.
-     */
     @POST
     @Path("/play_store")
     @Consumes(MediaType.WILDCARD)
-    public Uni<Void> playStore() {
-        throw new ProblemException(501, "store-not-supported", "Not implemented",
-                "notifications of play_store are not verified yet; nothing was stored", null);
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Google Play Real-time developer notifications (Pub/Sub push)", description = "Authorization: the push"
+            + " subscription's Google-signed OIDC token; the subscription is read from the Play Developer API; 200 once stored"
+            + " (or a duplicate), 400 otherwise, 501 when no service-account key is configured")
+    public Uni<Views.WebhookAck> playStore(@HeaderParam("Authorization") String authorization, byte[] body) {
+        return playStore.handle(authorization, body == null ? new byte[0] : body)
+                .map(o -> new Views.WebhookAck(true, o.eventId(), o.outcome()));
     }
 }

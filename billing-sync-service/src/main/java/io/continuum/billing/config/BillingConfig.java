@@ -25,6 +25,8 @@ public interface BillingConfig {
 
     AppStore appStore();
 
+    PlayStore playStore();
+
     Reconciliation reconciliation();
 
     /** How often lapsed grace periods and ended periods are turned into {@code expired}. */
@@ -65,6 +67,38 @@ public interface BillingConfig {
         /** The app's bundle id: a notification for another app is refused. */
         @WithDefault("io.continuum.app")
         String bundleId();
+    }
+
+    /** Google Play Real-time developer notifications ({@code POST /api/billing/webhooks/play_store}). */
+    interface PlayStore {
+        /**
+         * Google service-account key file (JSON: {@code client_email}, {@code private_key}) billing reads subscriptions
+         * from the Play Developer API with. None configured: the endpoint answers 501 and stores nothing.
+         */
+        java.util.Optional<String> serviceAccountKey();
+
+        /** The app's package name: a notification for another app is refused. */
+        @WithDefault("io.continuum.app")
+        String packageName();
+
+        /** The {@code aud} of the push subscription's OIDC token (set on the Pub/Sub push subscription). */
+        @WithDefault("continuum-billing")
+        String audience();
+
+        /** The service account the push subscription authenticates as (the token's {@code email}). */
+        @WithDefault("play-rtdn@continuum-local.iam.gserviceaccount.com")
+        String pushServiceAccount();
+
+        /** Google's signing keys of OIDC tokens. */
+        @WithDefault("https://www.googleapis.com/oauth2/v3/certs")
+        String jwksUrl();
+
+        @WithDefault("https://oauth2.googleapis.com/token")
+        String tokenUrl();
+
+        /** Base URL of the Play Developer API. */
+        @WithDefault("https://androidpublisher.googleapis.com")
+        String apiUrl();
     }
 
     interface Reconciliation {
