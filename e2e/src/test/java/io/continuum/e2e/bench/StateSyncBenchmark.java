@@ -85,6 +85,7 @@ class StateSyncBenchmark {
                         samples.length / (wall / 1e9));
             }
         }
+        System.out.println("RESUME " + Floor.measure(200).summary());
     }
 
     @Test
@@ -125,6 +126,82 @@ class StateSyncBenchmark {
                 System.out.printf("OPS batch=%3d devices=%d ops=%d wall=%.2f s throughput=%.0f ops/s (one account)%n",
                         batch, devices, ops, wall / 1e9, ops / (wall / 1e9));
             }
+        }
+        System.out.println("OPS " + Floor.measure(200).summary());
+    }
+
+    /**
+     * Op throughput across many accounts (issue 12: 1 and 100 accounts, batches of 1 and 50): {@code bench.state.accounts}
+     * throw-away users (default 100), each signed in with one registered device; {@code bench.state.opClients} client
+     * threads (default 8) each push batches for its share of the accounts in turn, one request at a time per thread.
+     * Time from the first request sent to the last answer. Accounts' writes do not share a row lock, so they run in
+     * parallel; the one-account rows are {@link #playbackOpBatchThroughput}.
+     */
+    @Test
+    void playbackOpThroughputAcrossAccounts() throws Exception {
+        int accounts = Integer.getInteger("bench.state.accounts", 100);
+        int clients = Math.min(accounts, Integer.getInteger("bench.state.opClients", 8));
+        int singleOps = Integer.getInteger("bench.state.opsSingle", 4_000);
+        int batchedOps = Integer.getInteger("bench.state.opsBatched", 20_000);
+        List<io.continuum.testing.TestUsers.User> users = new ArrayList<>();
+        try {
+            List<Tokens.TokenSet> signIns = new ArrayList<>();
+            List<String> deviceIds = new ArrayList<>();
+            for (int a = 0; a < accounts; a++) {
+                io.continuum.testing.TestUsers.User user = io.continuum.testing.TestUsers.create("bench-ops");
+                users.add(user);
+                Tokens.TokenSet t = user.signIn();
+                String device = "bench-ops-" + a;
+                io.continuum.testing.DeviceRegistrations.register(t, device);
+                signIns.add(t);
+                deviceIds.add(device);
+            }
+            for (int a = 0; a < accounts; a++) { // every account written once before the clock starts (registration seen, rows exist)
+                push(signIns.get(a), deviceIds.get(a), List.of(playback("warm-" + UUID.randomUUID(), "bench-acc-warm", 1)));
+            }
+            for (int batch : new int[] {1, 50}) {
+                int total = batch == 1 ? singleOps : batchedOps;
+                int batches = Math.max(clients, total / batch);
+                String r = UUID.randomUUID().toString().substring(0, 8);
+                ExecutorService pool = Executors.newFixedThreadPool(clients);
+                CountDownLatch done = new CountDownLatch(clients);
+                java.util.concurrent.atomic.AtomicInteger applied = new java.util.concurrent.atomic.AtomicInteger();
+                long t0 = System.nanoTime();
+                for (int c = 0; c < clients; c++) {
+                    int client = c;
+                    pool.submit(() -> {
+                        try {
+                            int mine = (accounts - 1 - client) / clients + 1; // accounts c, c + clients, ... below accounts
+                            int turn = 0;
+                            for (int b = client; b < batches; b += clients) {
+                                int a = client + (turn++ % mine) * clients;
+                                List<Map<String, Object>> ops = new ArrayList<>();
+                                for (int i = 0; i < batch; i++) {
+                                    ops.add(playback("acc-" + r + "-" + b + "-" + i, "bench-acc-" + (i % 20), b * batch + i));
+                                }
+                                push(signIns.get(a), deviceIds.get(a), ops);
+                                applied.addAndGet(batch);
+                            }
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        } finally {
+                            done.countDown();
+                        }
+                    });
+                }
+                done.await();
+                long wall = System.nanoTime() - t0;
+                pool.shutdown();
+                int ops = applied.get();
+                System.out.printf("OPS batch=%3d accounts=%d clients=%d ops=%d wall=%.2f s throughput=%.0f ops/s (many accounts)%n",
+                        batch, accounts, clients, ops, wall / 1e9, ops / (wall / 1e9));
+                if (ops != batches * batch) {
+                    throw new AssertionError("only " + ops + " of " + batches * batch + " ops were applied");
+                }
+            }
+            System.out.println("OPS " + Floor.measure(200).summary());
+        } finally {
+            users.forEach(io.continuum.testing.TestUsers.User::delete);
         }
     }
 
@@ -218,8 +295,12 @@ class StateSyncBenchmark {
     }
 
     static JsonNode push(String device, List<Map<String, Object>> ops) throws Exception {
+        return push(device(device), device, ops);
+    }
+
+    static JsonNode push(Tokens.TokenSet signIn, String device, List<Map<String, Object>> ops) throws Exception {
         HttpRequest req = HttpRequest.newBuilder(URI.create(SERVICE + "/api/state/ops"))
-                .header("Authorization", "Bearer " + device(device).accessToken()).header("X-Device-Id", device)
+                .header("Authorization", "Bearer " + signIn.accessToken()).header("X-Device-Id", device)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("ops", ops)))).build();
         HttpResponse<String> res = HTTP.send(req, HttpResponse.BodyHandlers.ofString());
