@@ -118,9 +118,6 @@ class ReplicaLossIT {
                 WsClient old = e.getValue();
                 old.awaitClose(Duration.ofSeconds(10));
                 Device d = e.getKey();
-                if (onA.isEmpty()) {
-                    System.out.printf("first close seen +%d ms%n", (System.nanoTime() - killed) / 1_000_000);
-                }
                 long seq = old.lastSeq();
                 String epoch = old.welcome().path("epoch").asText();
                 WsClient.to(a.base()).token(d.token().accessToken()).device(d.id()).resume(seq, epoch).connectAsync()
@@ -129,7 +126,7 @@ class ReplicaLossIT {
                             onA.put(d, c);
                         });
             }
-            System.out.printf("all reconnects sent +%d ms%n", (System.nanoTime() - killed) / 1_000_000);
+            System.out.printf("every old socket closed and its device reconnecting +%d ms%n", (System.nanoTime() - killed) / 1_000_000);
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> {
                 for (Device d : devices) {
                     WsClient c = onA.get(d);
