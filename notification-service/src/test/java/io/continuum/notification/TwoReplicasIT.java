@@ -5,19 +5,11 @@ import io.continuum.testing.ThrowAwayUsers;
 import io.continuum.testing.TestUsers;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.continuum.notification.support.Events;
+import io.continuum.notification.support.Replicas;
 import io.continuum.notification.support.WsClient;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.Tokens;
-import java.io.File;
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -43,7 +35,7 @@ class TwoReplicasIT {
     static final TestUsers.User CAT = USERS.get("cat");
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final List<Process> replicas = new ArrayList<>();
+    private static Replicas replicas;
     private static String r1;
     private static String r2;
     private static Process p1;
@@ -51,61 +43,21 @@ class TwoReplicasIT {
     @BeforeAll
     static void start() throws Exception {
         LocalStack.ensureInfra();
-        String group = "notification-service-it-" + UUID.randomUUID().toString().substring(0, 6);
-        int port1 = freePort();
-        int port2 = freePort();
-        p1 = launch("r1", port1, group);
-        Process p2 = launch("r2", port2, group);
-        r1 = "http://localhost:" + port1;
-        r2 = "http://localhost:" + port2;
-        awaitReady(r1);
-        awaitReady(r2);
+        replicas = new Replicas("notification-service-it-" + UUID.randomUUID().toString().substring(0, 6));
+        Replicas.Replica one = replicas.launch("r1");
+        Replicas.Replica two = replicas.launch("r2");
+        p1 = one.process();
+        r1 = one.base();
+        r2 = two.base();
+        Replicas.awaitReady(r1);
+        Replicas.awaitReady(r2);
     }
 
     @AfterAll
     static void stop() throws InterruptedException {
-        for (Process p : replicas) {
-            p.destroy();
+        if (replicas != null) {
+            replicas.close();
         }
-        for (Process p : replicas) {
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-            }
-        }
-    }
-
-    private static Process launch(String id, int port, String group) throws IOException {
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        assertThat(jar).exists();
-        File log = Path.of("target/replica-" + id + ".log").toFile();
-        Process p = new ProcessBuilder(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-Dquarkus.http.port=" + port,
-                "-Dcontinuum.db.name=continuum_notification_test",
-                // the test database is shared by every checkout of the machine (as in the %test profile)
-                "-Dquarkus.flyway.ignore-migration-patterns=*:missing,*:future",
-                "-Dcontinuum.notification.ingest.group=" + group,
-                "-Dcontinuum.notification.replica-id=" + id,
-                // one token serves several device ids here; the device check has its own test (DeviceBindingUpgradeTest)
-                "-Dcontinuum.devices.binding-required=false",
-                "-jar", jar.toString()))
-                .redirectErrorStream(true).redirectOutput(log).start();
-        replicas.add(p);
-        return p;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void awaitReady(String base) {
-        HttpClient http = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300)).ignoreExceptions().until(() -> http.send(
-                HttpRequest.newBuilder(URI.create(base + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
     }
 
     private static WsClient device(String base, Tokens.TokenSet t, String id) {

@@ -50,7 +50,8 @@ import static org.awaitility.Awaitility.await;
 @Tag("benchmark")
 class ReconnectStormBenchmark {
 
-    static final String REPLICA_A = "ws://127.0.0.1:8083/ws";
+    /** The surviving replica: the stack's notification-service (another one's socket URL with {@code -Dbench.replica-a}). */
+    static final String REPLICA_A = System.getProperty("bench.replica-a", "ws://127.0.0.1:8083/ws");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /** One device: its sockets (on B, then on A) and the frames it processed. */
@@ -61,6 +62,11 @@ class ReconnectStormBenchmark {
         final List<WsDevice> sockets = Collections.synchronizedList(new ArrayList<>());
         volatile WsDevice socket;
         volatile long liveAtNanos;
+        /** Phases of the move to A (nanoTime): B's socket seen closed, reconnect sent, upgrade answered, welcome. */
+        volatile long closedAtNanos;
+        volatile long sentAtNanos;
+        volatile long upgradedAtNanos;
+        volatile long welcomeAtNanos;
         final AtomicInteger failures = new AtomicInteger();
 
         Device(String id, Tokens.TokenSet token) {
@@ -141,16 +147,26 @@ class ReconnectStormBenchmark {
             await().atMost(Duration.ofMinutes(2)).until(() -> writing.stream().allMatch(ContinuumClient::online));
             Floor.Figures floor = Floor.measure(200);
 
-            all.forEach(d -> d.liveAtNanos = 0);
+            all.forEach(d -> {
+                d.liveAtNanos = 0;
+                d.welcomeAtNanos = 0;
+            });
             long killed = System.nanoTime();
             replicaB.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             for (Device d : all) {
-                d.socket.closed.whenComplete((code, e) -> schedule(reconnects, backoff, d));
+                d.socket.closed.whenComplete((code, e) -> {
+                    d.closedAtNanos = System.nanoTime();
+                    schedule(reconnects, backoff, d);
+                });
             }
             writing.forEach(w -> w.credit("gold", 1, "storm")); // frames the devices of these accounts must replay
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50))
                     .until(() -> all.stream().allMatch(d -> d.liveAtNanos > 0));
             long[] live = all.stream().mapToLong(d -> d.liveAtNanos - killed).sorted().toArray();
+            System.out.printf("phases after the kill: B's socket closed %s; reconnect sent %s; upgrade answered %s;"
+                            + " welcome %s; live %s%n", phase(all, killed, d -> d.closedAtNanos),
+                    phase(all, killed, d -> d.sentAtNanos), phase(all, killed, d -> d.upgradedAtNanos),
+                    phase(all, killed, d -> d.welcomeAtNanos), phase(all, killed, d -> d.liveAtNanos));
             double settled = live[live.length - 1] / 1e9;
             await().atMost(Duration.ofSeconds(60)).until(() -> writing.stream().allMatch(w -> w.queued() == 0));
             long breaks = 0;
@@ -186,15 +202,27 @@ class ReconnectStormBenchmark {
         }
     }
 
+    /** p50 / max of one phase, in ms after the kill (the last attempt of each device). */
+    private static String phase(List<Device> all, long killed, java.util.function.ToLongFunction<Device> at) {
+        long[] ms = all.stream().mapToLong(at).filter(n -> n > 0).map(n -> (n - killed) / 1_000_000).sorted().toArray();
+        return ms.length == 0 ? "-" : "p50 " + ms[ms.length / 2] + " / max " + ms[ms.length - 1] + " ms";
+    }
+
     /** Notes when the device's new socket goes live (now, if "live" came before the listener was set). */
     private static WsDevice attach(Device d, WsDevice s) {
         d.socket = s;
         d.sockets.add(s);
         s.onFrame((f, at) -> {
+            if ("welcome".equals(f.path("type").asText()) && d.welcomeAtNanos == 0) {
+                d.welcomeAtNanos = at;
+            }
             if ("live".equals(f.path("type").asText()) && d.liveAtNanos == 0) {
                 d.liveAtNanos = at;
             }
         });
+        if (d.welcomeAtNanos == 0 && s.frames.stream().anyMatch(f -> "welcome".equals(f.path("type").asText()))) {
+            d.welcomeAtNanos = System.nanoTime();
+        }
         if (d.liveAtNanos == 0 && s.frames.stream().anyMatch(f -> "live".equals(f.path("type").asText()))) {
             d.liveAtNanos = System.nanoTime();
         }
@@ -210,8 +238,10 @@ class ReconnectStormBenchmark {
         long delay = backoff.delay(d.failures.get(), retryAfter).toMillis();
         on.schedule(() -> {
             URI uri = URI.create(REPLICA_A + "?seq=" + d.lastSeq() + "&epoch=" + d.epoch());
+            d.sentAtNanos = System.nanoTime();
             WsDevice.connect(uri, d.token.accessToken(), d.id, true).whenComplete((s, e) -> {
                 if (e == null) {
+                    d.upgradedAtNanos = System.nanoTime();
                     attach(d, s);
                     return;
                 }

@@ -34,11 +34,13 @@ public class AdmissionCheck implements HttpUpgradeCheck {
     private final Counter refusedMemory;
     private final List<MemoryPoolMXBean> heapPools;
     private volatile int maxSockets;
+    private volatile double maxHeapRatio;
 
     public AdmissionCheck(ConnectionRegistry registry, NotificationConfig config, MeterRegistry meters) {
         this.registry = registry;
         this.config = config.admission();
         this.maxSockets = this.config.maxSockets();
+        this.maxHeapRatio = this.config.maxHeapRatio();
         this.refusedSockets = Counter.builder("continuum.notification.upgrades.refused").tag("reason", "sockets")
                 .description("WebSocket upgrades refused with 503 (admission control)").register(meters);
         this.refusedMemory = Counter.builder("continuum.notification.upgrades.refused").tag("reason", "memory")
@@ -61,7 +63,7 @@ public class AdmissionCheck implements HttpUpgradeCheck {
             LOG.debugf("upgrade refused: %d sockets open (budget %d)", registry.size(), maxSockets);
             return refuse();
         }
-        if (heapAfterGc() > config.maxHeapRatio()) {
+        if (heapAfterGc() > maxHeapRatio) {
             refusedMemory.increment();
             LOG.debugf("upgrade refused: heap after the last collection at %.0f%%", heapAfterGc() * 100);
             return refuse();
@@ -87,6 +89,11 @@ public class AdmissionCheck implements HttpUpgradeCheck {
             max += u.getMax();
         }
         return max == 0 ? 0 : (double) used / max;
+    }
+
+    /** Changes the memory budget (share of the heap in use after the last collection) at run time (operations; tests). */
+    public void maxHeapRatio(double ratio) {
+        this.maxHeapRatio = ratio;
     }
 
     /** Changes the socket budget at run time (operations; tests). */

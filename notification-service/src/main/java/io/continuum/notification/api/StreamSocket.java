@@ -65,6 +65,8 @@ public class StreamSocket {
         this.verifier = verifier;
     }
 
+    private static final Uni<Void> RECORDED = Uni.createFrom().voidItem();
+
     @OnOpen
     public Uni<Void> open(WebSocketConnection ws) {
         UserData data = ws.userData();
@@ -96,12 +98,19 @@ public class StreamSocket {
             c.sendControl(error("invalid", "seq", "seq must be a non-negative integer; starting from the stored cursor", null), null);
             seq = null;
         }
-        // The presence row is written alongside the stream read, and the stream starts (welcome … live) only after
-        // both: a device that saw "live" is online for everyone. The close waits for the same write, so a socket
-        // closed while opening never leaves a row behind nor publishes offline before online.
+        // The presence row is written beside the stream, not before it: going live waits only for the stream read
+        // (and the replay), never for the presence transaction, which queues behind every other socket's in a
+        // reconnect storm. The close waits for the same write, so a socket closed while opening never leaves a row
+        // behind nor publishes offline before online; a failed write closes the socket (the device reconnects).
         Uni<Void> online = presence.connected(c).memoize().indefinitely();
         c.presenceRecorded(online);
-        return sessions.start(c, seq, data.get(UpgradeCheck.RESUME_EPOCH), online)
+        // once recorded, the socket keeps a completed Uni, not the memoized chain (its operators and the contexts they
+        // captured cost ~5 KB of heap per idle socket: docs/notifications.md, heap per socket)
+        return sessions.open(c, seq, data.get(UpgradeCheck.RESUME_EPOCH), () -> online.subscribe().with(
+                ok -> c.presenceRecorded(RECORDED), e -> {
+                    LOG.warnf("recording the presence of %s/%s failed: %s", account, device, e.getMessage());
+                    c.close(CloseCodes.reason(1011, "stream unavailable; reconnect and resume"));
+                }))
                 .onFailure().recoverWithItem(e -> {
                     LOG.warnf(e, "opening the stream of %s/%s failed", account, device);
                     c.close(CloseCodes.reason(1011, "stream unavailable; reconnect and resume"));

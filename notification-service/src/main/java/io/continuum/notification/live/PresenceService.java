@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -115,21 +114,52 @@ public class PresenceService {
     private record DeviceKey(String accountId, String deviceId) {
     }
 
+    /** Rows of dead replicas deleted (and their devices' "offline" published) per sweep transaction. */
+    static final int SWEEP_BATCH = 200;
+
     /**
      * Removes the rows of replicas that stopped heart-beating (crashed without their shutdown cleanup) and publishes
      * "offline" for every device that had its last socket there, in the same transaction. Replicas sweeping at once
      * delete each row once ({@code delete … returning}), so each device gets one event. Returns how many devices went
      * offline.
+     *
+     * <p>In transactions of at most {@value #SWEEP_BATCH} rows: each transaction holds the presence lock of every
+     * device it swept until it commits, and a device reconnecting meanwhile waits for that lock. One transaction for
+     * a dead replica's 10,000 sockets held 10,000 locks for the seconds it took (3 round trips per device), and every
+     * device of it that had already reconnected elsewhere waited for the whole sweep. Devices are locked in a fixed
+     * order (two sweepers never wait for each other in a cycle).
      */
     public Uni<Integer> sweep() {
+        return sweepFrom(0);
+    }
+
+    private Uni<Integer> sweepFrom(int offlineSoFar) {
+        return sweepBatch().chain(b -> b.rows() < SWEEP_BATCH
+                ? Uni.createFrom().item(offlineSoFar + b.offline())
+                : sweepFrom(offlineSoFar + b.offline()))
+                .invoke(n -> {
+                    if (offlineSoFar == 0 && n > 0) {
+                        LOG.infof("swept presence of dead replicas: %d devices offline", n);
+                    }
+                });
+    }
+
+    private record Swept(int rows, int offline) {
+    }
+
+    private Uni<Swept> sweepBatch() {
         Instant at = Instant.now();
         return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery("""
-                                delete from device_presence where replica_id not in
-                                  (select replica_id from replica where last_seen > now() - interval '30 seconds')
+                                delete from device_presence where connection_id in (
+                                  select connection_id from device_presence where replica_id not in
+                                    (select replica_id from replica where last_seen > now() - interval '30 seconds')
+                                  limit :n for update skip locked)
                                 returning account_id, device_id""", Object[].class)
+                        .setParameter("n", SWEEP_BATCH)
                         .getResultList()
                         .chain(rows -> {
-                            Set<DeviceKey> devices = new LinkedHashSet<>();
+                            Set<DeviceKey> devices = new java.util.TreeSet<>(java.util.Comparator
+                                    .comparing(DeviceKey::accountId).thenComparing(DeviceKey::deviceId));
                             for (Object[] r : rows) {
                                 devices.add(new DeviceKey((String) r[0], (String) r[1]));
                             }
@@ -140,15 +170,14 @@ public class PresenceService {
                                                     ? outbox.append(EventTypes.PRESENCE_CHANGED, d.accountId(), d.deviceId(), null,
                                                             new PresenceChanged(d.deviceId(), false, at)).replaceWith(d)
                                                     : Uni.createFrom().<DeviceKey>nullItem()))
-                                    .collect().asList();
+                                    .collect().asList()
+                                    .map(offline -> new SweptRows(rows.size(), offline));
                         })))
-                .invoke(offline -> offline.forEach(d -> changed(d.accountId())))
-                .map(List::size)
-                .invoke(n -> {
-                    if (n > 0) {
-                        LOG.infof("swept presence of dead replicas: %d devices offline", n);
-                    }
-                });
+                .invoke(swept -> swept.offline().forEach(d -> changed(d.accountId())))
+                .map(swept -> new Swept(swept.rows(), swept.offline().size()));
+    }
+
+    private record SweptRows(int rows, List<DeviceKey> offline) {
     }
 
     /** Records a new socket; on the device's first one, publishes the change. */

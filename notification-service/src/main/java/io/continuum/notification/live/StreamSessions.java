@@ -67,23 +67,36 @@ public class StreamSessions {
 
     /** Restarts a live connection's stream from another resume point (the {@code resume} message). */
     public Uni<Void> start(DeviceConnection c, Long seq, String epoch) {
-        return start(c, seq, epoch, Uni.createFrom().voidItem(), false);
+        return start(c, seq, epoch, () -> { }, false);
     }
 
-    /** The first start of a connection, when it opens (see the other {@code start}). */
-    public Uni<Void> start(DeviceConnection c, Long seq, String epoch, Uni<Void> alongside) {
-        return start(c, seq, epoch, alongside, true);
+    /**
+     * The first start of a connection, when it opens (see the other {@code start}); {@code beside} (the socket's
+     * presence write) is started once the stream read is on its way, and not waited for.
+     */
+    public Uni<Void> open(DeviceConnection c, Long seq, String epoch, Runnable beside) {
+        return start(c, seq, epoch, beside, true);
     }
 
     /**
      * Starts a connection's stream: from the resume point the device gave ({@code seq}/{@code epoch}), else from the
      * device's stored cursor, else live from the head. Sends {@code welcome} (and {@code resync} when history cannot
-     * cover the gap) before any frame. {@code alongside} (the socket's presence write) runs concurrently with the
-     * stream read, and nothing is sent until both are done. When the start point is the head that was read, the
-     * connection goes live without a history read (one round trip less on the common reconnect).
+     * cover the gap) before any frame. Nothing but the stream read is on this path: the socket's presence write runs
+     * beside it and is not waited for (in a reconnect storm the presence transactions of thousands of sockets queue
+     * for the pool and for the devices' presence locks, and going live waited for all of that). When the start point
+     * is the head that was read, the connection goes live without a history read (one round trip less on the common
+     * reconnect).
      */
-    private Uni<Void> start(DeviceConnection c, Long seq, String epoch, Uni<Void> alongside, boolean first) {
-        return Uni.combine().all().unis(store.open(c.accountId(), c.deviceId()), alongside).asTuple()
+    private Uni<Void> start(DeviceConnection c, Long seq, String epoch, Runnable beside, boolean first) {
+        long began = System.nanoTime();
+        Uni<StreamStore.Opened> read = store.open(c.accountId(), c.deviceId())
+                .invoke(() -> LOG.debugf("connect %s/%s: stream read after %d ms", c.accountId(), c.deviceId(),
+                        (System.nanoTime() - began) / 1_000_000));
+        // the read is subscribed (its statement queued for the pool) first, then the presence write starts
+        return Uni.combine().all().unis(read, Uni.createFrom().item(() -> {
+                    beside.run();
+                    return Boolean.TRUE;
+                })).asTuple()
                 .map(t -> t.getItem1())
                 .map(opened -> {
                             StreamStore.StreamInfo info = opened.stream();

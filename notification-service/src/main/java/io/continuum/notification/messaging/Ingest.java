@@ -87,7 +87,9 @@ public class Ingest {
             return;
         }
         Properties c = kafka.applyTo(new Properties());
-        ConsumerGroups.applyTo(c); // a killed replica's partitions move within seconds, not 45 s
+        // a killed replica's partitions move after the broker's smallest session timeout (6 s), not the client's 45 s:
+        // what is published to them meanwhile waits for the new owner (devices are live before that, see StreamSessions)
+        ConsumerGroups.applyFastHandOver(c);
         c.put(ConsumerConfig.GROUP_ID_CONFIG, config.ingest().group());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");

@@ -68,7 +68,9 @@ class ConnectCostTest {
     private static List<PgRoundTrips.Trip> onPath(String label, String account) {
         PgRoundTrips wire = PgRoundTrips.current();
         try {
-            await().atMost(Duration.ofSeconds(10)).until(() -> wire.trips(account).stream().anyMatch(t -> t.sql().contains("unnest(")));
+            // the tick's batched cursor write, and the presence transaction (beside the stream, not before "live")
+            await().atMost(Duration.ofSeconds(10)).until(() -> wire.trips(account).stream().anyMatch(t -> t.sql().contains("unnest("))
+                    && wire.trips(account).stream().anyMatch(t -> t.sql().startsWith("COMMIT")));
         } catch (RuntimeException e) {
             wire.trips(account).forEach(t -> System.out.printf("  so far: %s%n", t.brief()));
             throw e;

@@ -43,6 +43,22 @@ public final class ConsumerGroups {
         return p;
     }
 
+    /** The broker's smallest session timeout ({@code group.min.session.timeout.ms}, 6 s by default). */
+    public static final int MIN_SESSION_TIMEOUT_MS = 6_000;
+    public static final int MIN_HEARTBEAT_MS = 2_000;
+
+    /**
+     * Like {@link #applyTo}, with the broker's smallest session timeout ({@value #MIN_SESSION_TIMEOUT_MS} ms, a heartbeat
+     * every {@value #MIN_HEARTBEAT_MS} ms): for a group whose partitions must change hands as early as the broker allows
+     * when a member dies (notification-service's ingest: frames published meanwhile wait for the new owner). A member
+     * whose heartbeat thread stalls for 6 s (a long GC pause) is taken for dead and its partitions move.
+     */
+    public static Properties applyFastHandOver(Properties p) {
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, MIN_SESSION_TIMEOUT_MS);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, MIN_HEARTBEAT_MS);
+        return p;
+    }
+
     /**
      * The rebalance listener for {@code consumer.subscribe(topics, listener)}: commits the start position of every
      * newly assigned partition, then calls {@code assigned} (readiness latches and the like; may be a no-op).
