@@ -3,17 +3,11 @@ package io.continuum.billing.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.continuum.billing.config.BillingConfig;
-import io.continuum.billing.persistence.BillingStore;
 import io.continuum.billing.provider.ProviderSubscription;
-import io.continuum.platform.inbox.ProcessedEvents;
-import io.continuum.platform.problem.Problem;
 import io.continuum.platform.problem.ProblemException;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -35,34 +29,28 @@ import org.jboss.logging.Logger;
 public class AppStoreNotifications {
 
     public static final String STORE = "app_store";
-    static final String CONSUMER = "webhook:app_store";
     private static final Logger LOG = Logger.getLogger(AppStoreNotifications.class);
+
+    private static final String TITLE = "Invalid App Store notification";
 
     private final BillingConfig config;
     private final AppStoreSignedData signed;
-    private final ProcessedEvents processed;
-    private final BillingStore store;
+    private final WebhookLog log;
     private final SubscriptionService subscriptions;
     private final Catalog catalog;
     private final ObjectMapper mapper;
-    private final MeterRegistry meters;
-    private final BillingTransactions transactions;
 
-    public AppStoreNotifications(BillingConfig config, AppStoreSignedData signed, ProcessedEvents processed, BillingStore store,
-                                 SubscriptionService subscriptions, Catalog catalog, ObjectMapper mapper, MeterRegistry meters,
-                                 BillingTransactions transactions) {
+    public AppStoreNotifications(BillingConfig config, AppStoreSignedData signed, WebhookLog log, SubscriptionService subscriptions,
+                                 Catalog catalog, ObjectMapper mapper) {
         this.config = config;
         this.signed = signed;
-        this.processed = processed;
-        this.store = store;
+        this.log = log;
         this.subscriptions = subscriptions;
         this.catalog = catalog;
         this.mapper = mapper;
-        this.meters = meters;
-        this.transactions = transactions;
     }
 
-    public Uni<StripeWebhooks.Outcome> handle(byte[] body) {
+    public Uni<WebhookLog.Outcome> handle(byte[] body) {
         if (!signed.configured()) {
             throw new ProblemException(501, "store-not-configured", "App Store notifications not configured",
                     "no App Store root certificate is configured (continuum.billing.app-store.root-certificates); nothing was stored", null);
@@ -72,7 +60,7 @@ public class AppStoreNotifications {
         JsonNode renewal;
         try {
             Instant now = Instant.now();
-            notification = signed.verify(parse(body).path("signedPayload").asText(null), "signedPayload", now);
+            notification = signed.verify(WebhookLog.object(mapper, body, TITLE).path("signedPayload").asText(null), "signedPayload", now);
             JsonNode data = notification.path("data");
             String bundle = data.path("bundleId").asText(null);
             if (bundle != null && !bundle.equals(config.appStore().bundleId())) {
@@ -83,7 +71,7 @@ public class AppStoreNotifications {
             renewal = data.hasNonNull("signedRenewalInfo")
                     ? signed.verify(data.path("signedRenewalInfo").asText(), "signedPayload.data.signedRenewalInfo", now) : null;
         } catch (ProblemException e) {
-            meters.counter("continuum.billing.webhooks", "store", STORE, "outcome", "bad-signature").increment();
+            log.counted(STORE, "bad-signature");
             LOG.warnf("app_store notification refused: %s", e.getMessage());
             throw e;
         }
@@ -96,18 +84,8 @@ public class AppStoreNotifications {
         }
         long version = signedDate.asLong();
         String eventType = subtype.isEmpty() ? type : type + "." + subtype;
-        return transactions.inTransaction(() -> processed.markFirstDelivery(CONSUMER, id).chain(first -> {
-            if (!first) {
-                return Uni.createFrom().item(new StripeWebhooks.Outcome(id, eventType, "duplicate"));
-            }
-            return apply(type, notification.path("data"), tx, renewal, version)
-                    .chain(outcome -> store.storeWebhook(STORE, id, eventType, version / 1000, version / 1000, outcome,
-                            notification.toString()).replaceWith(outcome))
-                    .map(outcome -> new StripeWebhooks.Outcome(id, eventType, outcome));
-        })).invoke(o -> {
-            meters.counter("continuum.billing.webhooks", "store", STORE, "outcome", o.outcome()).increment();
-            LOG.debugf("app_store notification %s %s: %s", id, eventType, o.outcome());
-        });
+        return log.once(STORE, id, eventType, version, notification.toString(),
+                () -> apply(type, notification.path("data"), tx, renewal, version));
     }
 
     private Uni<String> apply(String type, JsonNode data, JsonNode tx, JsonNode renewal, long version) {
@@ -136,34 +114,11 @@ public class AppStoreNotifications {
         Uni<SubscriptionService.Result> state = subscriptions.applyProviderState(STORE, p, version, "webhook");
         boolean revoke = "REFUND".equals(type) || "REVOKE".equals(type) || status == 5;
         if (!revoke) {
-            return state.map(AppStoreNotifications::name);
+            return state.map(SubscriptionService.Result::outcome);
         }
         String reason = "REFUND".equals(type) ? "refunded" : "revoked";
         return state.chain(r -> r == SubscriptionService.Result.IGNORED ? Uni.createFrom().item(r)
-                : store.lockSubscription(STORE, original).chain(() -> store.subscription(STORE, original))
-                        .chain(s -> s.isEmpty() ? Uni.createFrom().item(SubscriptionService.Result.IGNORED)
-                                : subscriptions.revoke(s.get(), version, reason)))
-                .map(AppStoreNotifications::name);
-    }
-
-    private static String name(SubscriptionService.Result r) {
-        return switch (r) {
-            case APPLIED, UNCHANGED -> "applied";
-            case STALE -> "stale";
-            case IGNORED -> "ignored";
-        };
-    }
-
-    private JsonNode parse(byte[] body) {
-        try {
-            JsonNode n = mapper.readTree(body);
-            if (n == null || !n.isObject()) {
-                throw field("$", "the body must be a JSON object");
-            }
-            return n;
-        } catch (IOException e) {
-            throw field("$", "the body is not JSON");
-        }
+                : subscriptions.revokeStored(STORE, original, version, reason)).map(SubscriptionService.Result::outcome);
     }
 
     private static String required(JsonNode n, String name) {
@@ -175,8 +130,7 @@ public class AppStoreNotifications {
     }
 
     private static ProblemException field(String name, String message) {
-        return new ProblemException(400, "bad-request", "Invalid App Store notification", name + ": " + message,
-                List.of(new Problem.FieldError(name, message)));
+        return WebhookLog.field(TITLE, name, message);
     }
 
     private static Instant millis(JsonNode n) {

@@ -3,13 +3,10 @@ package io.continuum.billing.domain;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.continuum.billing.config.BillingConfig;
-import io.continuum.billing.persistence.BillingStore;
 import io.continuum.billing.provider.GooglePlay;
 import io.continuum.billing.provider.ProviderSubscription;
-import io.continuum.platform.inbox.ProcessedEvents;
 import io.continuum.platform.problem.Problem;
 import io.continuum.platform.problem.ProblemException;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -46,36 +43,30 @@ import org.jose4j.keys.resolvers.JwksVerificationKeyResolver;
 public class PlayStoreNotifications {
 
     public static final String STORE = "play_store";
-    static final String CONSUMER = "webhook:play_store";
     private static final Logger LOG = Logger.getLogger(PlayStoreNotifications.class);
 
     private record Push(String messageId, JsonNode notification) {}
 
+    private static final String TITLE = "Invalid Play notification";
+
     private final BillingConfig.PlayStore config;
     private final GooglePlay google;
-    private final ProcessedEvents processed;
-    private final BillingStore store;
+    private final WebhookLog log;
     private final SubscriptionService subscriptions;
     private final Catalog catalog;
     private final ObjectMapper mapper;
-    private final MeterRegistry meters;
-    private final BillingTransactions transactions;
 
-    public PlayStoreNotifications(BillingConfig config, GooglePlay google, ProcessedEvents processed, BillingStore store,
-                                  SubscriptionService subscriptions, Catalog catalog, ObjectMapper mapper, MeterRegistry meters,
-                                  BillingTransactions transactions) {
+    public PlayStoreNotifications(BillingConfig config, GooglePlay google, WebhookLog log, SubscriptionService subscriptions,
+                                  Catalog catalog, ObjectMapper mapper) {
         this.config = config.playStore();
         this.google = google;
-        this.processed = processed;
-        this.store = store;
+        this.log = log;
         this.subscriptions = subscriptions;
         this.catalog = catalog;
         this.mapper = mapper;
-        this.meters = meters;
-        this.transactions = transactions;
     }
 
-    public Uni<StripeWebhooks.Outcome> handle(String authorization, byte[] body) {
+    public Uni<WebhookLog.Outcome> handle(String authorization, byte[] body) {
         if (!google.configured()) {
             throw new ProblemException(501, "store-not-configured", "Play notifications not configured",
                     "no Play service-account key is configured (continuum.billing.play-store.service-account-key); nothing was stored", null);
@@ -87,14 +78,14 @@ public class PlayStoreNotifications {
         return unavailableIfFailed(google.signingKeys(false)).map(keys -> verify(token, keys, true))
                 .onFailure(UnknownKey.class).recoverWithUni(() -> unavailableIfFailed(google.signingKeys(true)).map(keys -> verify(token, keys, false)))
                 .onFailure(ProblemException.class).invoke(e -> {
-                    meters.counter("continuum.billing.webhooks", "store", STORE, "outcome", "bad-signature").increment();
+                    log.counted(STORE, "bad-signature");
                     LOG.warnf("play_store notification refused: %s", e.getMessage());
                 })
                 .map(claims -> push(body))
                 .chain(this::apply);
     }
 
-    private Uni<StripeWebhooks.Outcome> apply(Push push) {
+    private Uni<WebhookLog.Outcome> apply(Push push) {
         JsonNode n = push.notification();
         JsonNode eventTime = n.get("eventTimeMillis");
         long version = eventTime == null ? 0 : eventTime.asLong(0);
@@ -110,15 +101,8 @@ public class PlayStoreNotifications {
         // the state is read before the transaction: no database connection waits on Google
         Uni<Optional<JsonNode>> state = purchaseToken == null ? Uni.createFrom().item(Optional.empty())
                 : unavailableIfFailed(google.subscription(purchaseToken)).map(Optional::of);
-        return state.chain(s -> transactions.inTransaction(() -> processed.markFirstDelivery(CONSUMER, push.messageId()).chain(first -> {
-            if (!first) {
-                return Uni.createFrom().item(new StripeWebhooks.Outcome(push.messageId(), type, "duplicate"));
-            }
-            Uni<String> effect = s.isEmpty() ? Uni.createFrom().item("ignored") : applyState(purchaseToken, s.get(), version, voided.isObject());
-            return effect.chain(outcome -> store.storeWebhook(STORE, push.messageId(), type, version / 1000, version / 1000, outcome,
-                            n.toString()).replaceWith(outcome))
-                    .map(outcome -> new StripeWebhooks.Outcome(push.messageId(), type, outcome));
-        }))).invoke(o -> meters.counter("continuum.billing.webhooks", "store", STORE, "outcome", o.outcome()).increment());
+        return state.chain(s -> log.once(STORE, push.messageId(), type, version, n.toString(),
+                () -> s.isEmpty() ? Uni.createFrom().item("ignored") : applyState(purchaseToken, s.get(), version, voided.isObject())));
     }
 
     private Uni<String> applyState(String purchaseToken, JsonNode s, long version, boolean voided) {
@@ -143,15 +127,9 @@ public class PlayStoreNotifications {
         Uni<SubscriptionService.Result> applied = subscriptions.applyProviderState(STORE, p, version, "webhook");
         if (voided) {
             applied = applied.chain(r -> r == SubscriptionService.Result.IGNORED ? Uni.createFrom().item(r)
-                    : store.lockSubscription(STORE, purchaseToken).chain(() -> store.subscription(STORE, purchaseToken))
-                            .chain(found -> found.isEmpty() ? Uni.createFrom().item(SubscriptionService.Result.IGNORED)
-                                    : subscriptions.revoke(found.get(), version, "refunded")));
+                    : subscriptions.revokeStored(STORE, purchaseToken, version, "refunded"));
         }
-        return applied.map(r -> switch (r) {
-            case APPLIED, UNCHANGED -> "applied";
-            case STALE -> "stale";
-            case IGNORED -> "ignored";
-        });
+        return applied.map(SubscriptionService.Result::outcome);
     }
 
     /** A key the cached JWKS does not hold: fetch Google's keys again (they rotate) before refusing. */
@@ -185,15 +163,7 @@ public class PlayStoreNotifications {
     }
 
     private Push push(byte[] body) {
-        JsonNode envelope;
-        try {
-            envelope = mapper.readTree(body);
-        } catch (IOException e) {
-            throw field("$", "the body is not JSON");
-        }
-        if (envelope == null || !envelope.isObject()) {
-            throw field("$", "the body must be a JSON object");
-        }
+        JsonNode envelope = WebhookLog.object(mapper, body, TITLE);
         String messageId = envelope.path("message").path("messageId").asText(null);
         if (messageId == null || messageId.isBlank()) {
             throw field("message.messageId", "is required");
@@ -223,7 +193,7 @@ public class PlayStoreNotifications {
     }
 
     private <T> Uni<T> refused(ProblemException e) {
-        meters.counter("continuum.billing.webhooks", "store", STORE, "outcome", "bad-signature").increment();
+        log.counted(STORE, "bad-signature");
         LOG.warnf("play_store notification refused: %s", e.getMessage());
         return Uni.createFrom().failure(e);
     }
@@ -234,8 +204,7 @@ public class PlayStoreNotifications {
     }
 
     private static ProblemException field(String name, String message) {
-        return new ProblemException(400, "bad-request", "Invalid Play notification", name + ": " + message,
-                List.of(new Problem.FieldError(name, message)));
+        return WebhookLog.field(TITLE, name, message);
     }
 
     private static Instant time(String rfc3339) {

@@ -8,16 +8,12 @@ import io.continuum.billing.persistence.SubscriptionEntity;
 import io.continuum.billing.provider.PaymentProvider;
 import io.continuum.billing.provider.ProviderSubscription;
 import io.continuum.platform.inbox.ProcessedEvents;
-import io.continuum.platform.problem.Problem;
 import io.continuum.platform.problem.ProblemException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -35,9 +31,6 @@ public class StripeWebhooks {
     public static final String STORE = "stripe";
     static final String CONSUMER = "webhook:stripe";
     private static final Logger LOG = Logger.getLogger(StripeWebhooks.class);
-
-    /** What happened to one delivery. */
-    public record Outcome(String eventId, String type, String outcome) {}
 
     private final BillingConfig config;
     private final ProcessedEvents processed;
@@ -60,7 +53,7 @@ public class StripeWebhooks {
         this.meters = meters;
     }
 
-    public Uni<Outcome> handle(String signature, byte[] body) {
+    public Uni<WebhookLog.Outcome> handle(String signature, byte[] body) {
         long t;
         try {
             // wall-clock time, not BillingClock: the provider signs with its real clock
@@ -70,7 +63,7 @@ public class StripeWebhooks {
             LOG.warnf("stripe webhook refused: %s", e.getMessage());
             throw e;
         }
-        JsonNode event = parse(body);
+        JsonNode event = WebhookLog.object(mapper, body, "Invalid webhook event");
         String id = required(event, "id").asText();
         String type = required(event, "type").asText();
         JsonNode createdNode = required(event, "created");
@@ -90,12 +83,12 @@ public class StripeWebhooks {
                         throw new ProblemException(400, "webhook-replayed", "Webhook replayed",
                                 "event " + id + " was already accepted with this very signature", null);
                     }
-                    return new Outcome(id, type, "duplicate");
+                    return new WebhookLog.Outcome(id, type, "duplicate");
                 });
             }
             return apply(type, object, created)
                     .chain(outcome -> store.storeWebhook(STORE, id, type, created, t, outcome, payload).replaceWith(outcome))
-                    .map(outcome -> new Outcome(id, type, outcome));
+                    .map(outcome -> new WebhookLog.Outcome(id, type, outcome));
         })).invoke(o -> {
             meters.counter("continuum.billing.webhooks", "store", STORE, "outcome", o.outcome()).increment();
             LOG.debugf("stripe webhook %s %s: %s", id, type, o.outcome());
@@ -107,7 +100,7 @@ public class StripeWebhooks {
         return switch (type) {
             case "checkout.session.completed" -> checkoutCompleted(o, created);
             case "customer.subscription.created", "customer.subscription.updated", "customer.subscription.deleted" ->
-                    subscriptions.applyProviderState(STORE, ProviderSubscription.fromStripe(o), created, "webhook").map(StripeWebhooks::name);
+                    subscriptions.applyProviderState(STORE, ProviderSubscription.fromStripe(o), created, "webhook").map(SubscriptionService.Result::outcome);
             case "invoice.paid" -> withSubscription(text(o, "subscription"), created,
                     s -> subscriptions.paid(s, created, epoch(o.path("lines").path("data").path(0).path("period").get("start")),
                             epoch(o.path("lines").path("data").path(0).path("period").get("end"))));
@@ -144,7 +137,7 @@ public class StripeWebhooks {
                                 .chain(p -> subscriptions.applyProviderState(STORE, p, created, "webhook"))
                                 .chain(() -> store.subscription(STORE, providerId)))
                 .chain(found -> found.isEmpty() ? Uni.createFrom().item(SubscriptionService.Result.IGNORED) : effect.apply(found.get()))
-                .map(StripeWebhooks::name);
+                .map(SubscriptionService.Result::outcome);
     }
 
     private static String chargeSubscription(JsonNode charge) {
@@ -152,25 +145,7 @@ public class StripeWebhooks {
         return s != null ? s : text(charge, "subscription");
     }
 
-    private static String name(SubscriptionService.Result r) {
-        return switch (r) {
-            case APPLIED, UNCHANGED -> "applied";
-            case STALE -> "stale";
-            case IGNORED -> "ignored";
-        };
-    }
 
-    private JsonNode parse(byte[] body) {
-        try {
-            JsonNode n = mapper.readTree(body);
-            if (n == null || !n.isObject()) {
-                throw field("$", "the body must be a JSON object");
-            }
-            return n;
-        } catch (IOException e) {
-            throw field("$", "the body is not JSON");
-        }
-    }
 
     private static JsonNode required(JsonNode event, String name) {
         JsonNode n = event.get(name);
@@ -181,8 +156,7 @@ public class StripeWebhooks {
     }
 
     private static ProblemException field(String name, String message) {
-        return new ProblemException(400, "bad-request", "Invalid webhook event", name + ": " + message,
-                List.of(new Problem.FieldError(name, message)));
+        return WebhookLog.field("Invalid webhook event", name, message);
     }
 
     private static String text(JsonNode o, String name) {

@@ -37,7 +37,18 @@ public class SubscriptionService {
     private static final Logger LOG = Logger.getLogger(SubscriptionService.class);
 
     /** What a provider change did. */
-    public enum Result { APPLIED, UNCHANGED, STALE, IGNORED }
+    public enum Result {
+        APPLIED, UNCHANGED, STALE, IGNORED;
+
+        /** The outcome a webhook answers and stores for it. */
+        public String outcome() {
+            return switch (this) {
+                case APPLIED, UNCHANGED -> "applied";
+                case STALE -> "stale";
+                case IGNORED -> "ignored";
+            };
+        }
+    }
 
     private final BillingStore store;
     private final Catalog catalog;
@@ -146,6 +157,12 @@ public class SubscriptionService {
                 x.graceUntil = null;
             }
         });
+    }
+
+    /** {@link #revoke} of the stored subscription {@code providerId} of {@code storeName}, locked; IGNORED when unknown. */
+    public Uni<Result> revokeStored(String storeName, String providerId, long version, String reason) {
+        return store.lockSubscription(storeName, providerId).chain(() -> store.subscription(storeName, providerId))
+                .chain(s -> s.isEmpty() ? Uni.createFrom().item(Result.IGNORED) : revoke(s.get(), version, reason));
     }
 
     /** Cancel at period end, asked by the user (the provider was told already). */

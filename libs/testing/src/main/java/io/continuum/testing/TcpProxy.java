@@ -137,6 +137,8 @@ public final class TcpProxy implements AutoCloseable {
                 while ((n = in.read(buffer)) >= 0) {
                     long delay = answers ? answerDelayMillis : 0;
                     if (delay > 0) {
+                        // the injected latency itself: this thread carries only this connection's answers, so holding
+                        // it back is exactly "the network is slow", and nothing else waits behind it
                         Thread.sleep(delay);
                     }
                     out.write(buffer, 0, n);
