@@ -99,8 +99,10 @@ class TraceDrill extends Drill {
                     .header("traceparent", "00-" + clientTrace + "-" + clientSpan + "-01").GET().build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding());
             assertThat(answer.statusCode()).isEqualTo(200);
-            Drill.until(Duration.ofSeconds(30), () -> spans.stream().anyMatch(sp -> sp.traceId().equals(clientTrace)),
-                    () -> "no span of the client's trace " + clientTrace);
+            // wait for the server span itself: its SQL child ends first and may be exported in an earlier batch
+            Drill.until(Duration.ofSeconds(30), () -> spans.stream()
+                            .anyMatch(sp -> sp.traceId().equals(clientTrace) && sp.kind().equals("SPAN_KIND_SERVER")),
+                    () -> "no server span of the client's trace " + clientTrace);
             Received server = spans.stream().filter(sp -> sp.traceId().equals(clientTrace) && sp.kind().equals("SPAN_KIND_SERVER"))
                     .findFirst().orElseThrow();
             assertThat(server.service()).isEqualTo("session-service");
