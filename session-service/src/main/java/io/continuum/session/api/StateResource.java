@@ -78,7 +78,7 @@ public class StateResource {
     @POST
     @Path("/ops")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Idempotent
+    @Idempotent(store = Idempotent.Store.SQL_CLIENT)
     @APIResponse(responseCode = "200", description = "the batch's per-op results",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = BatchOutcome.class)))
     public Uni<Response> ops(OpBatch batch) {

@@ -9,7 +9,7 @@ import io.continuum.events.state.StateChanged;
 import io.continuum.session.config.StateConfig;
 import io.continuum.session.messaging.StateEvents;
 import io.continuum.session.persistence.StateWrites;
-import io.quarkus.hibernate.reactive.panache.Panache;
+import io.continuum.platform.sql.SqlTransactions;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.security.MessageDigest;
@@ -25,8 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import org.hibernate.FlushMode;
-import org.hibernate.reactive.mutiny.Mutiny;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 
 /**
  * Applies a batch of ops for one account, in one transaction.
@@ -52,9 +51,11 @@ public class SyncService {
 
     private final PremiumContent premium;
     private final OpMetrics metrics;
+    private final SqlTransactions transactions;
 
     public SyncService(StateWrites db, StateEvents events, ObjectMapper mapper, StateConfig config, PremiumContent premium,
-            OpMetrics metrics) {
+            OpMetrics metrics, SqlTransactions transactions) {
+        this.transactions = transactions;
         this.premium = premium;
         this.metrics = metrics;
         this.db = db;
@@ -66,11 +67,14 @@ public class SyncService {
     public Uni<BatchOutcome> apply(String account, String device, List<Op> ops) {
         Set<String> opIds = new LinkedHashSet<>();
         ops.forEach(op -> opIds.add(op.opId()));
-        return Panache.withTransaction(() -> Panache.getSession().invoke(s -> s.setFlushMode(FlushMode.COMMIT))
-                .chain(s -> db.lockAccount(s, account)
-                .chain(start -> db.existingResults(s, account, opIds).chain(existing -> {
+        // joins the request's transaction when @Idempotent(store = SQL_CLIENT) opened one (the key row commits with the effect)
+        return transactions.inTransaction(s -> Uni.combine().all()
+                // sent together (the pool pipelines them on the connection): one round trip, not two
+                .unis(db.lockAccount(s, account), db.existingResults(s, account, opIds)).asTuple()
+                .chain(locked -> {
+                    long start = locked.getItem1();
                     Batch b = new Batch(s, account, device, start);
-                    existing.forEach((id, answer) -> {
+                    locked.getItem2().forEach((id, answer) -> {
                         b.answered.put(id, readTree(answer.resultJson()));
                         if (answer.fingerprint() != null) {
                             b.fingerprints.put(id, answer.fingerprint());
@@ -79,7 +83,7 @@ public class SyncService {
                     return run(b, ops, 0)
                             .chain(() -> b.revision > start ? db.setRevision(s, account, b.revision) : Uni.createFrom().item(0))
                             .map(x -> new BatchOutcome(b.revision, List.copyOf(b.results)));
-                }))))
+                }))
                 .invoke(metrics::record); // after commit
     }
 
@@ -106,7 +110,7 @@ public class SyncService {
         }
         b.fingerprint = fp;
         long rev = b.revision + 1;
-        Mutiny.Session s = b.session;
+        SqlConnection s = b.session;
         String a = b.account;
         if (op instanceof Op.Unknown u) {
             return Uni.createFrom().item(OpResult.rejected(u.opId(), Rejections.UNKNOWN_KIND,
@@ -129,7 +133,7 @@ public class SyncService {
                 JsonNode stored = stored(result);
                 return db.upsertPlayback(s, a, p.contentId(), p.positionMs(), p.durationMs(), p.state(), finished, b.device, rev,
                                 acted.atOffset(ZoneOffset.UTC), op.opId(), fp, value.toString(), stored.toString())
-                        .chain(() -> events.playback(a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state()))
+                        .chain(() -> events.playback(s, a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state()))
                         .map(x -> accept(b, op, rev, stored, result));
             });
         }
@@ -164,7 +168,7 @@ public class SyncService {
                                     .put("price", p.price()).put("itemId", p.itemId()).put("quantity", q)
                                     .put("granted", p.quantity());
                             return applied(b, op, rev, PURCHASE, p.itemId(), value,
-                                    events.changed(a, b.device, rev, op.opId(), PURCHASE, p.itemId(), value));
+                                    events.changed(s, a, b.device, rev, op.opId(), PURCHASE, p.itemId(), value));
                         })));
         }
         if (op instanceof Op.AchievementUnlock u) {
@@ -173,7 +177,7 @@ public class SyncService {
                     ? db.ledger(s, a, rev, op.opId(), b.device, "unlock", u.achievementId(), 1, 1, null).chain(() -> {
                         ObjectNode value = obj().put("achievementId", u.achievementId()).put("unlockedAt", at);
                         return applied(b, op, rev, StateChanged.ACHIEVEMENT, u.achievementId(), value,
-                                events.changed(a, b.device, rev, op.opId(), StateChanged.ACHIEVEMENT, u.achievementId(), value));
+                                events.changed(s, a, b.device, rev, op.opId(), StateChanged.ACHIEVEMENT, u.achievementId(), value));
                     })
                     : db.unlockedAt(s, a, u.achievementId()).chain(when -> rejected(b, op, Rejections.ALREADY_UNLOCKED,
                             u.achievementId() + " is already unlocked",
@@ -190,7 +194,7 @@ public class SyncService {
                 return db.upsertWorldPosition(s, a, value.toString(), b.device, rev)
                         .chain(() -> db.ledger(s, a, rev, op.opId(), b.device, "move", w.zone(), 0, 0, null))
                         .chain(() -> applied(b, op, rev, StateChanged.WORLD_POSITION, "position", value,
-                                events.changed(a, b.device, rev, op.opId(), StateChanged.WORLD_POSITION, "position", value)));
+                                events.changed(s, a, b.device, rev, op.opId(), StateChanged.WORLD_POSITION, "position", value)));
             });
         }
         if (op instanceof Op.DocumentPut d) {
@@ -207,7 +211,7 @@ public class SyncService {
             value.set("value", d.value());
             return db.putDocument(s, a, d.doc(), version, d.value().toString(), b.device, rev)
                     .chain(() -> applied(b, op, rev, d.doc(), d.doc(), value,
-                            events.changed(a, b.device, rev, op.opId(), d.doc(), d.doc(), value)));
+                            events.changed(s, a, b.device, rev, op.opId(), d.doc(), d.doc(), value)));
         });
         }
         if (op instanceof Op.ReadMarkerAdvance m) {
@@ -216,7 +220,7 @@ public class SyncService {
                         "read marker of " + m.channel() + " is at " + cur + "; it only moves forward",
                         obj().put("channel", m.channel()).put("seq", cur)))
                 : applied(b, op, rev, StateChanged.READ_MARKER, m.channel(), obj().put("channel", m.channel()).put("seq", seq),
-                        events.changed(a, b.device, rev, op.opId(), StateChanged.READ_MARKER, m.channel(),
+                        events.changed(s, a, b.device, rev, op.opId(), StateChanged.READ_MARKER, m.channel(),
                                 obj().put("channel", m.channel()).put("seq", seq))));
 
         }
@@ -282,14 +286,14 @@ public class SyncService {
         ObjectNode value = obj().put("currency", currency).put("balance", balance).put("delta", delta);
         return db.ledger(b.session, b.account, rev, op.opId(), b.device, entry, currency, delta, balance, reason)
                 .chain(() -> applied(b, op, rev, StateChanged.WALLET, currency, value,
-                        events.changed(b.account, b.device, rev, op.opId(), StateChanged.WALLET, currency, value)));
+                        events.changed(b.session, b.account, b.device, rev, op.opId(), StateChanged.WALLET, currency, value)));
     }
 
     private Uni<OpResult> inventory(Batch b, Op op, long rev, String item, long delta, long quantity, String entry, String reason) {
         ObjectNode value = obj().put("itemId", item).put("quantity", quantity).put("delta", delta);
         return db.ledger(b.session, b.account, rev, op.opId(), b.device, entry, item, delta, quantity, reason)
                 .chain(() -> applied(b, op, rev, StateChanged.INVENTORY, item, value,
-                        events.changed(b.account, b.device, rev, op.opId(), StateChanged.INVENTORY, item, value)));
+                        events.changed(b.session, b.account, b.device, rev, op.opId(), StateChanged.INVENTORY, item, value)));
     }
 
     private Uni<OpResult> insufficientFunds(Batch b, Op op, String currency, long amount) {
@@ -358,7 +362,7 @@ public class SyncService {
 
     /** Working state of one batch: the account's revision so far and the answers given so far. */
     private static final class Batch {
-        final Mutiny.Session session;
+        final SqlConnection session;
         final String account;
         final String device;
         final Map<String, JsonNode> answered = new HashMap<>();
@@ -368,7 +372,7 @@ public class SyncService {
         /** Fingerprint of the op being applied. */
         String fingerprint;
 
-        Batch(Mutiny.Session session, String account, String device, long revision) {
+        Batch(SqlConnection session, String account, String device, long revision) {
             this.session = session;
             this.account = account;
             this.device = device;

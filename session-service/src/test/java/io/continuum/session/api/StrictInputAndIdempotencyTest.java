@@ -8,6 +8,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.continuum.session.Device;
 import io.continuum.session.Ops;
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.inject.Inject;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import java.util.List;
@@ -22,6 +25,9 @@ import org.junit.jupiter.api.Test;
 class StrictInputAndIdempotencyTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Inject
+    Pool pool;
 
     private static String tag() {
         return UUID.randomUUID().toString().substring(0, 8);
@@ -87,6 +93,25 @@ class StrictInputAndIdempotencyTest {
         assertThat(b).isEqualTo(a); // the very first answer ("applied"), not a later "duplicate"
         assertThat(b.path("results").get(0).path("status").asText()).isEqualTo("applied");
         assertThat(inventory(d, item)).isEqualTo(1);
+    }
+
+    /**
+     * "The first answer is stored with the batch's effect": the key row and the op's log row must be written by one
+     * transaction (PostgreSQL's {@code xmin} is the id of the transaction that wrote a row version), so a crash
+     * between the two can never leave an effect without its answer or an answer without its effect.
+     */
+    @Test
+    void theStoredAnswerIsCommittedInTheTransactionOfTheEffect() throws Exception {
+        Device d = Device.of("carol", "tab-" + tag());
+        String key = "k-" + tag();
+        String opId = "op-" + tag();
+        push(d, key, grantBody(opId, "gem-" + tag())).then().statusCode(200);
+
+        String keyTx = pool.preparedQuery("select cast(xmin as text) from idempotency_key where idem_key = $1")
+                .execute(Tuple.of(key)).await().indefinitely().iterator().next().getString(0);
+        String effectTx = pool.preparedQuery("select cast(xmin as text) from op_log where op_id = $1")
+                .execute(Tuple.of(opId)).await().indefinitely().iterator().next().getString(0);
+        assertThat(keyTx).isEqualTo(effectTx);
     }
 
     @Test

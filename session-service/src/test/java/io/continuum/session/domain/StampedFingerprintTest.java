@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class StampedFingerprintTest {
 
     final ObjectMapper mapper = new ObjectMapper().findAndRegisterModules().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    final SyncService sync = new SyncService(null, null, mapper, null, null, null);
+    final SyncService sync = new SyncService(null, null, mapper, null, null, null, null);
 
     static String sha256(String s) throws Exception {
         return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));

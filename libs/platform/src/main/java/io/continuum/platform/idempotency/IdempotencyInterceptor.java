@@ -4,9 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.continuum.platform.problem.ProblemException;
 import io.continuum.platform.security.Caller;
+import io.continuum.platform.sql.SqlTransactions;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.annotation.Priority;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
@@ -38,11 +42,13 @@ public class IdempotencyInterceptor {
     private final HttpServerRequest request;
     private final Caller caller;
     private final ObjectMapper mapper;
+    private final SqlTransactions sql;
 
-    public IdempotencyInterceptor(HttpServerRequest request, Caller caller, ObjectMapper mapper) {
+    public IdempotencyInterceptor(HttpServerRequest request, Caller caller, ObjectMapper mapper, SqlTransactions sql) {
         this.request = request;
         this.caller = caller;
         this.mapper = mapper;
+        this.sql = sql;
     }
 
     @AroundInvoke
@@ -57,6 +63,16 @@ public class IdempotencyInterceptor {
         }
         String account = caller.accountId();
         String hash = requestHash(ctx);
+        Idempotent binding = ctx.getMethod().getAnnotation(Idempotent.class);
+        if (binding == null) {
+            binding = ctx.getMethod().getDeclaringClass().getAnnotation(Idempotent.class);
+        }
+        if (binding != null && binding.store() == Idempotent.Store.SQL_CLIENT) {
+            return sql.inTransaction(c -> claim(c, account, key)
+                    .chain(claimed -> claimed
+                            ? proceed(ctx).chain(response -> store(c, account, key, hash, response))
+                            : replay(c, account, key, hash)));
+        }
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> claim(session, account, key)
                 .chain(claimed -> claimed
                         ? proceed(ctx).chain(response -> store(session, account, key, hash, response))
@@ -71,6 +87,34 @@ public class IdempotencyInterceptor {
                                 + " values (:a, :k, '') on conflict do nothing")
                         .setParameter("a", account).setParameter("k", key).executeUpdate())
                 .map(inserted -> inserted == 1);
+    }
+
+    // The same three statements on a pool connection, for @Idempotent(store = SQL_CLIENT).
+
+    private Uni<Boolean> claim(SqlConnection c, String account, String key) {
+        return c.preparedQuery("delete from idempotency_key where account_id = $1 and idem_key = $2"
+                        + " and created_at < now() - interval '24 hours'").execute(Tuple.of(account, key))
+                .chain(() -> c.preparedQuery("insert into idempotency_key (account_id, idem_key, request_hash)"
+                        + " values ($1, $2, '') on conflict do nothing").execute(Tuple.of(account, key)))
+                .map(rows -> rows.rowCount() == 1);
+    }
+
+    private Uni<Response> store(SqlConnection c, String account, String key, String hash, Response response) {
+        MediaType type = response.getMediaType();
+        return c.preparedQuery("update idempotency_key set request_hash = $1, status = $2, content_type = $3, body = $4"
+                        + " where account_id = $5 and idem_key = $6")
+                .execute(Tuple.from(new Object[] {hash, (short) response.getStatus(),
+                        type == null ? MediaType.APPLICATION_JSON : type.toString(), toJson(response.getEntity()), account, key}))
+                .replaceWith(response);
+    }
+
+    private Uni<Response> replay(SqlConnection c, String account, String key, String hash) {
+        return c.preparedQuery("select request_hash, status, content_type, body from idempotency_key"
+                        + " where account_id = $1 and idem_key = $2").execute(Tuple.of(account, key))
+                .map(rows -> {
+                    Row row = rows.iterator().next();
+                    return replayed(hash, row.getString(0), row.getValue(1), row.getString(2), row.getString(3));
+                });
     }
 
     @SuppressWarnings("unchecked")
@@ -99,17 +143,19 @@ public class IdempotencyInterceptor {
                         + " where account_id = :a and idem_key = :k", Object[].class)
                 .setParameter("a", account).setParameter("k", key)
                 .getSingleResult()
-                .map(row -> {
-                    if (!hash.equals(row[0])) {
-                        throw new ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused",
-                                "this Idempotency-Key was already used for a different request", null);
-                    }
-                    return Response.status(((Number) row[1]).intValue())
-                            .type((String) row[2])
-                            .entity(row[3])
-                            .header(REPLAYED_HEADER, "true")
-                            .build();
-                });
+                .map(row -> replayed(hash, (String) row[0], row[1], (String) row[2], row[3]));
+    }
+
+    private static Response replayed(String hash, String storedHash, Object status, String contentType, Object body) {
+        if (!hash.equals(storedHash)) {
+            throw new ProblemException(422, "idempotency-key-reused", "Idempotency-Key reused",
+                    "this Idempotency-Key was already used for a different request", null);
+        }
+        return Response.status(((Number) status).intValue())
+                .type(contentType)
+                .entity(body)
+                .header(REPLAYED_HEADER, "true")
+                .build();
     }
 
     private static Response asResponse(Object result) {

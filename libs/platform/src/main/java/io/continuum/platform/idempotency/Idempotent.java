@@ -1,5 +1,6 @@
 package io.continuum.platform.idempotency;
 
+import jakarta.enterprise.util.Nonbinding;
 import jakarta.interceptor.InterceptorBinding;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -14,4 +15,16 @@ import java.lang.annotation.Target;
 @InterceptorBinding
 @Target({ElementType.METHOD, ElementType.TYPE})
 @Retention(RetentionPolicy.RUNTIME)
-public @interface Idempotent {}
+public @interface Idempotent {
+
+    /** Where the method writes its effect, so the key row joins that transaction. */
+    @Nonbinding
+    Store store() default Store.HIBERNATE;
+
+    enum Store {
+        /** The method writes through Hibernate Reactive ({@code Panache.withTransaction}). */
+        HIBERNATE,
+        /** The method writes on the reactive pool through {@link io.continuum.platform.sql.SqlTransactions}. */
+        SQL_CLIENT
+    }
+}

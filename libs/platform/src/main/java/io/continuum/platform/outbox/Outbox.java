@@ -8,6 +8,8 @@ import io.continuum.platform.tracing.Traces;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
 import java.util.UUID;
 
 /**
@@ -36,12 +38,38 @@ public class Outbox {
 
     /** Stores {@code event}, carrying the current trace (when tracing is on and the event has none yet). */
     public Uni<CloudEvent> append(CloudEvent event) {
+        CloudEvent traced = traced(event);
+        OutboxEntry entry = entry(traced);
+        return Panache.getSession()
+                .chain(session -> session.persist(entry))
+                .replaceWith(traced);
+    }
+
+    /**
+     * Stores the event on {@code connection}, inside the transaction the caller holds on it: the hot write path of a
+     * service that runs its SQL straight on the reactive pool (no ORM session), e.g. session-service's ops.
+     */
+    public <T extends EventData> Uni<CloudEvent> append(SqlConnection connection,
+            EventType<T> type, String accountId, String deviceId, Long revision, T data) {
+        CloudEvent event = traced(CloudEvent.of(type, config.source(), accountId, deviceId, revision, data));
+        OutboxEntry e = entry(event);
+        return connection.preparedQuery("insert into outbox (lane, topic, message_key, event_id, event_type, payload, traceparent)"
+                        + " values ($1, $2, $3, $4, $5, $6, $7)")
+                .execute(Tuple.from(new Object[] {e.lane, e.topic, e.messageKey, e.eventId, e.eventType, e.payload, e.traceparent}))
+                .replaceWith(event);
+    }
+
+    private CloudEvent traced(CloudEvent event) {
         if (event.traceparent() == null) {
             String current = traces.current();
             if (current != null) {
-                event = event.withTraceparent(current);
+                return event.withTraceparent(current);
             }
         }
+        return event;
+    }
+
+    private OutboxEntry entry(CloudEvent event) {
         String payload = codec.encodeToString(event); // throws EventContractViolation before anything is written
         OutboxEntry entry = new OutboxEntry();
         entry.lane = lane(event.subject(), config.lanes());
@@ -51,9 +79,7 @@ public class Outbox {
         entry.eventType = event.type();
         entry.payload = payload;
         entry.traceparent = event.traceparent();
-        return Panache.getSession()
-                .chain(session -> session.persist(entry))
-                .replaceWith(event);
+        return entry;
     }
 
     static short lane(String accountId, int lanes) {
