@@ -9,20 +9,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import org.jose4j.jws.AlgorithmIdentifiers;
@@ -121,21 +114,10 @@ public class AppStoreResource {
     record Signer(PrivateKey key, X509Certificate[] chain) {
 
         static Signer load(String leaf, String intermediate, String root) {
-            try {
-                byte[] der = Base64.getMimeDecoder().decode(resource(leaf + "-key.pem")
-                        .replaceAll("-----[A-Z ]+-----", ""));
-                PrivateKey key = KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
-                CertificateFactory cf = CertificateFactory.getInstance("X.509");
-                X509Certificate[] chain = new X509Certificate[3];
-                String[] names = {leaf, intermediate, root};
-                for (int i = 0; i < 3; i++) {
-                    chain[i] = (X509Certificate) cf.generateCertificate(
-                            new java.io.ByteArrayInputStream(resource(names[i] + ".pem").getBytes(StandardCharsets.US_ASCII)));
-                }
-                return new Signer(key, chain);
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException("app-store test PKI: " + e.getMessage(), e);
-            }
+            PrivateKey key = Pem.privateKey(Pem.resource("app-store/" + leaf + "-key.pem"), "EC");
+            X509Certificate[] chain = {Pem.certificate("app-store/" + leaf + ".pem"),
+                    Pem.certificate("app-store/" + intermediate + ".pem"), Pem.certificate("app-store/" + root + ".pem")};
+            return new Signer(key, chain);
         }
 
         String sign(String payload) {
@@ -148,17 +130,6 @@ public class AppStoreResource {
                 return jws.getCompactSerialization();
             } catch (JoseException e) {
                 throw new IllegalStateException("cannot sign: " + e.getMessage(), e);
-            }
-        }
-
-        private static String resource(String name) {
-            try (InputStream in = AppStoreResource.class.getClassLoader().getResourceAsStream("app-store/" + name)) {
-                if (in == null) {
-                    throw new IllegalStateException("app-store/" + name + " missing from the simulator's resources");
-                }
-                return new String(in.readAllBytes(), StandardCharsets.US_ASCII);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
             }
         }
     }

@@ -14,7 +14,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.KeyFactory;
 import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.interfaces.RSAPublicKey;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.RSAPublicKeySpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -67,8 +65,10 @@ public class PlayStoreResource {
     static final String DEFAULT_AUDIENCE = "continuum-billing";
     static final String DEFAULT_EMAIL = "play-rtdn@continuum-local.iam.gserviceaccount.com";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final RSAPrivateCrtKey PUSH_KEY = rsa("push-key.pem");
-    private static final RSAPrivateCrtKey FORGER_KEY = rsa("forger-key.pem");
+    private static final RSAPrivateCrtKey PUSH_KEY = rsa(Pem.resource("play-store/push-key.pem"));
+    private static final RSAPrivateCrtKey FORGER_KEY = rsa(Pem.resource("play-store/forger-key.pem"));
+    /** The public half of the test service account's key, which billing signs its token requests with. */
+    private static final RSAPublicKey SERVICE_ACCOUNT_KEY = publicKey(rsa(serviceAccountPrivateKey()));
     private final Map<String, ObjectNode> subscriptions = new ConcurrentHashMap<>();
     private final Set<String> issuedTokens = ConcurrentHashMap.newKeySet();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -95,7 +95,7 @@ public class PlayStoreResource {
         try {
             // the simulator checks the assertion against the public half of its test service-account key
             JwtClaims c = new JwtConsumerBuilder().setSkipDefaultAudienceValidation().setRequireExpirationTime()
-                    .setVerificationKey(publicKey(serviceAccountKey())).build().processToClaims(assertion);
+                    .setVerificationKey(SERVICE_ACCOUNT_KEY).build().processToClaims(assertion);
             if (!String.valueOf(c.getClaimValue("scope")).contains("androidpublisher")) {
                 return Response.status(400).entity(Map.of("error", "invalid_scope")).build();
             }
@@ -181,28 +181,15 @@ public class PlayStoreResource {
         return jws.getCompactSerialization();
     }
 
-    private static RSAPrivateCrtKey serviceAccountKey() {
-        try (InputStream in = resource("service-account.json")) {
-            return parse(JSON.readTree(in).path("private_key").asText());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    private static RSAPrivateCrtKey rsa(String pem) {
+        return (RSAPrivateCrtKey) Pem.privateKey(pem, "RSA");
     }
 
-    private static RSAPrivateCrtKey rsa(String name) {
-        try (InputStream in = resource(name)) {
-            return parse(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static RSAPrivateCrtKey parse(String pem) {
+    private static String serviceAccountPrivateKey() {
         try {
-            byte[] der = Base64.getMimeDecoder().decode(pem.replaceAll("-----[A-Z ]+-----", ""));
-            return (RSAPrivateCrtKey) KeyFactory.getInstance("RSA").generatePrivate(new PKCS8EncodedKeySpec(der));
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("play-store test key: " + e.getMessage(), e);
+            return JSON.readTree(Pem.resource("play-store/service-account.json")).path("private_key").asText();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -212,13 +199,5 @@ public class PlayStoreResource {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static InputStream resource(String name) {
-        InputStream in = PlayStoreResource.class.getClassLoader().getResourceAsStream("play-store/" + name);
-        if (in == null) {
-            throw new IllegalStateException("play-store/" + name + " missing from the simulator's resources");
-        }
-        return in;
     }
 }
