@@ -87,13 +87,54 @@ final class KeepAliveLoad {
     }
 
     static byte[] encode(URI url, Map<String, String> headers) {
-        StringBuilder r = new StringBuilder("GET ").append(url.getRawPath());
+        return encode("GET", url, headers, null);
+    }
+
+    /** A whole HTTP/1.1 request, ready to write; {@code body} (may be null) gets its {@code Content-Length}. */
+    static byte[] encode(String method, URI url, Map<String, String> headers, byte[] body) {
+        StringBuilder r = new StringBuilder(method).append(' ').append(url.getRawPath());
         if (url.getRawQuery() != null) {
             r.append('?').append(url.getRawQuery());
         }
         r.append(" HTTP/1.1\r\nHost: ").append(url.getHost()).append(':').append(url.getPort()).append("\r\n");
         headers.forEach((k, v) -> r.append(k).append(": ").append(v).append("\r\n"));
-        return r.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        if (body != null) {
+            r.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        byte[] head = r.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        if (body == null) {
+            return head;
+        }
+        byte[] whole = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, whole, head.length, body.length);
+        return whole;
+    }
+
+    /** One keep-alive connection for a client thread that sends requests of its own making (e.g. POSTs). */
+    static final class Connection implements java.io.Closeable {
+        private final Socket socket = new Socket();
+        private final OutputStream out;
+        private final InputStream in;
+
+        Connection(URI server) throws IOException {
+            socket.setTcpNoDelay(true);
+            socket.connect(new InetSocketAddress(server.getHost(), server.getPort()), 5_000);
+            socket.setSoTimeout(30_000);
+            out = socket.getOutputStream();
+            in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        }
+
+        /** Writes a request made by {@link #encode(String, URI, Map, byte[])} and reads its whole answer; its status. */
+        int exchange(byte[] request) throws IOException {
+            out.write(request);
+            out.flush();
+            return readResponse(in);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
     }
 
     /** Reads one whole response; returns its status. */
