@@ -38,6 +38,7 @@ import org.jose4j.lang.JoseException;
  * without reaching Apple (left out, docs/billing.md).
  */
 @ApplicationScoped
+@io.quarkus.runtime.Startup // the root files are read at startup (an unreadable one stops it, naming the file), never on an event loop
 public class AppStoreSignedData {
 
     static final String INTERMEDIATE_MARKER = "1.2.840.113635.100.6.2.1";
