@@ -24,14 +24,16 @@ public final class WsClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+    /** In arrival order (the listener adds them itself: see {@link Holder#onText}). */
+    public final List<JsonNode> frames;
     public final CompletableFuture<int[]> closed = new CompletableFuture<>();
     public volatile String closeReason;
     public final String deviceId;
     private final WebSocket socket;
     private final boolean reading;
 
-    private WsClient(String deviceId, WebSocket socket, boolean reading) {
+    private WsClient(String deviceId, WebSocket socket, boolean reading, List<JsonNode> frames) {
+        this.frames = frames;
         this.deviceId = deviceId;
         this.socket = socket;
         this.reading = reading;
@@ -113,7 +115,7 @@ public final class WsClient implements AutoCloseable {
             }
             Holder holder = new Holder(reading);
             return b.buildAsync(uri, holder).thenApply(ws -> {
-                WsClient c = new WsClient(deviceId, ws, reading);
+                WsClient c = new WsClient(deviceId, ws, reading, holder.frames);
                 holder.client.complete(c);
                 return c;
             });
@@ -140,6 +142,7 @@ public final class WsClient implements AutoCloseable {
 
     private static final class Holder implements WebSocket.Listener {
         final CompletableFuture<WsClient> client = new CompletableFuture<>();
+        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
         final boolean reading;
         final StringBuilder partial = new StringBuilder();
 
@@ -158,13 +161,14 @@ public final class WsClient implements AutoCloseable {
             if (last) {
                 String text = partial.toString();
                 partial.setLength(0);
-                client.thenAccept(c -> {
-                    try {
-                        c.frames.add(JSON.readTree(text));
-                    } catch (Exception e) {
-                        throw new IllegalStateException("server sent non-JSON: " + text, e);
-                    }
-                });
+                // added here, not in client.thenAccept: frames that arrive before the handshake's future completes
+                // would wait as dependents of it, and a CompletableFuture runs its dependents last-in first-out,
+                // so a replay that came at once was recorded in reverse (StreamSocketTest failed on it in CI)
+                try {
+                    frames.add(JSON.readTree(text));
+                } catch (Exception e) {
+                    throw new IllegalStateException("server sent non-JSON: " + text, e);
+                }
             }
             webSocket.request(1);
             return null;

@@ -122,20 +122,20 @@ public class SyncService {
         }
         if (op instanceof Op.PlaybackSet p) {
             Instant acted = actedAt(p);
-            return db.lastPlayback(s, a, p.contentId()).chain(last -> {
-                if (loses(p, acted, b.device, last)) {
-                    return superseded(b, op, acted, last);
-                }
-                boolean finished = p.durationMs() > 0 && p.positionMs() >= config.finishedRatio() * p.durationMs();
-                ObjectNode value = obj().put("contentId", p.contentId()).put("positionMs", p.positionMs())
-                        .put("durationMs", p.durationMs()).put("state", p.state()).put("finished", finished);
-                OpResult result = OpResult.applied(op.opId(), rev, value);
-                JsonNode stored = stored(result);
-                return db.upsertPlayback(s, a, p.contentId(), p.positionMs(), p.durationMs(), p.state(), finished, b.device, rev,
-                                acted.atOffset(ZoneOffset.UTC), op.opId(), fp, value.toString(), stored.toString())
-                        .chain(() -> events.playback(s, a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state()))
-                        .map(x -> accept(b, op, rev, stored, result));
-            });
+            boolean finished = p.durationMs() > 0 && p.positionMs() >= config.finishedRatio() * p.durationMs();
+            ObjectNode value = obj().put("contentId", p.contentId()).put("positionMs", p.positionMs())
+                    .put("durationMs", p.durationMs()).put("state", p.state()).put("finished", finished);
+            OpResult result = OpResult.applied(op.opId(), rev, value);
+            JsonNode stored = stored(result);
+            // the "offline never rewinds" rule ({@link #loses}) is checked by the write itself: one statement in the
+            // common case; only a superseded op reads the action that beat it, for its answer
+            return db.upsertPlaybackUnlessSuperseded(s, a, p.contentId(), p.positionMs(), p.durationMs(), p.state(), finished,
+                            b.device, rev, acted.atOffset(ZoneOffset.UTC), p.seenRevision(), op.opId(), fp, value.toString(),
+                            stored.toString())
+                    .chain(written -> written
+                            ? events.playback(s, a, b.device, rev, op.opId(), p.contentId(), p.positionMs(), p.durationMs(), p.state())
+                                    .map(x -> accept(b, op, rev, stored, result))
+                            : db.lastPlayback(s, a, p.contentId()).chain(last -> superseded(b, op, acted, last)));
         }
         if (op instanceof Op.WalletCredit c) {
             return db.addToWallet(s, a, c.currency(), c.amount(), rev)

@@ -66,22 +66,31 @@ public class StateWrites {
     }
 
     /**
-     * Writes a resume point and its op log row in one statement (the hot path: one round trip per playback op);
-     * {@code updated_at} is the time of the user's action ({@code actedAt}, already clamped to the server's clock),
-     * which is what a later stale replay is compared with.
+     * Writes a resume point and its op log row in one statement (the hot path: one round trip per playback op), unless
+     * the op loses under "offline never rewinds" (the SQL twin of {@code SyncService.loses}): the key changed after
+     * {@code seenRevision}, by another device, whose user acted later. {@code updated_at} is the time of the user's
+     * action ({@code actedAt}, already clamped to the server's clock), which is what a later stale op is compared
+     * with. Without {@code seenRevision} the last accepted op wins. Answers whether it wrote (false: superseded,
+     * nothing changed).
      */
-    public Uni<Integer> upsertPlayback(SqlConnection c, String account, String contentId, long position, long duration,
-                                       String state, boolean finished, String device, long revision, OffsetDateTime actedAt,
-                                       String opId, String fingerprint, String valueJson, String resultJson) {
+    public Uni<Boolean> upsertPlaybackUnlessSuperseded(SqlConnection c, String account, String contentId, long position, long duration,
+                                                       String state, boolean finished, String device, long revision,
+                                                       OffsetDateTime actedAt, Long seenRevision, String opId, String fingerprint,
+                                                       String valueJson, String resultJson) {
         return update(c, "with p as (insert into playback (account_id, content_id, position_ms, duration_ms, state, finished, device_id, revision, updated_at)"
                 + " values ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
                 + " on conflict (account_id, content_id) do update set position_ms = excluded.position_ms,"
                 + " duration_ms = excluded.duration_ms, state = excluded.state, finished = excluded.finished,"
-                + " device_id = excluded.device_id, revision = excluded.revision, updated_at = excluded.updated_at)"
+                + " device_id = excluded.device_id, revision = excluded.revision, updated_at = excluded.updated_at"
+                + " where $14::bigint is null or not (playback.revision > $14::bigint and playback.device_id <> excluded.device_id"
+                + " and playback.updated_at > excluded.updated_at)"
+                + " returning 1)"
                 + " insert into op_log (account_id, op_id, fingerprint, revision, kind, item_key, device_id, value, result)"
-                + " values ($1, $10, $11, $8, 'playback', $2, $7, cast($12::text as jsonb), cast($13::text as jsonb))",
+                + " select $1, $10::text, $11::text, $8, 'playback', $2, $7, cast($12::text as jsonb), cast($13::text as jsonb)"
+                + " where exists (select 1 from p)",
                 account, contentId, position, duration, state, finished, device, revision, actedAt, opId, fingerprint,
-                valueJson, resultJson);
+                valueJson, resultJson, seenRevision)
+                .map(rows -> rows == 1);
     }
 
     /**
