@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * The Kafka access of each service is declared ONCE, in the chart's values ({@code services.<name>.kafka}); the
  * KafkaUser ACLs are rendered from it. This test ties the declaration to the code, so neither can drift:
  * <ul>
- * <li>produced topics: every {@code outbox.append(EventTypes.X, ...)} in the service's sources publishes on
+ * <li>produced topics: every {@code outbox.append([connection, ]EventTypes.X, ...)} in the service's sources publishes on
  * {@code EventTypes.X.topic()};</li>
  * <li>touched topics: {@code Topics.X} constants, topic names in the service's config (application.properties,
  * {@code @WithDefault} strings) and the revocation topic every service reads through libs/platform;</li>
@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaAccessTest {
 
-    static final Pattern OUTBOX_APPEND = Pattern.compile("\\.append\\(\\s*EventTypes\\.([A-Z_]+)");
+    /** {@code outbox.append(EventTypes.X, ...)}, or {@code outbox.append(connection, EventTypes.X, ...)} on a pool connection. */
+    static final Pattern OUTBOX_APPEND = Pattern.compile("\\.append\\(\\s*(?:\\w+\\s*,\\s*)?EventTypes\\.([A-Z_]+)");
     static final Pattern TOPICS_CONSTANT = Pattern.compile("\\bTopics\\.([A-Z_]+)\\b");
     static final Pattern GROUP_DEFAULT = Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s*(?:/\\*.*?\\*/\\s*)?String\\s+group\\(\\)", Pattern.DOTALL);
     static final Pattern REVOCATION_TOPIC_DEFAULT = Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s*String\\s+topic\\(\\)");
