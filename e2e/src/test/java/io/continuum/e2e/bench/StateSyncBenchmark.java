@@ -100,39 +100,14 @@ class StateSyncBenchmark {
     void playbackOpBatchThroughput() throws Exception {
         for (int batch : new int[] {1, 50, 500}) {
             for (int devices : new int[] {1, 8}) {
-                int total = batch == 1 ? 2_000 : 20_000;
-                int perDevice = total / devices / batch;
-                ExecutorService pool = Executors.newFixedThreadPool(devices);
-                CountDownLatch done = new CountDownLatch(devices);
-                String r = UUID.randomUUID().toString().substring(0, 8);
-                for (int d = 0; d < devices; d++) {
-                    device("bench-" + d); // signed in and registered before the clock starts
+                List<Tokens.TokenSet> signIns = new ArrayList<>();
+                List<String> deviceIds = new ArrayList<>();
+                for (int d = 0; d < devices; d++) { // signed in and registered before the clock starts
+                    deviceIds.add("bench-" + d);
+                    signIns.add(device("bench-" + d));
                 }
-                long t0 = System.nanoTime();
-                for (int d = 0; d < devices; d++) {
-                    int dn = d;
-                    pool.submit(() -> {
-                        try {
-                            for (int b = 0; b < perDevice; b++) {
-                                List<Map<String, Object>> ops = new ArrayList<>();
-                                for (int i = 0; i < batch; i++) {
-                                    ops.add(playback("tp-" + r + "-" + dn + "-" + b + "-" + i, "bench-tp-" + r + "-" + (i % 20), b * batch + i));
-                                }
-                                push("bench-" + dn, ops);
-                            }
-                        } catch (Exception e) {
-                            throw new IllegalStateException(e);
-                        } finally {
-                            done.countDown();
-                        }
-                    });
-                }
-                done.await();
-                long wall = System.nanoTime() - t0;
-                pool.shutdown();
-                int ops = perDevice * devices * batch;
-                System.out.printf("OPS batch=%3d devices=%d ops=%d wall=%.2f s throughput=%.0f ops/s (one account)%n",
-                        batch, devices, ops, wall / 1e9, ops / (wall / 1e9));
+                // one account's devices, one client thread each (the accounts-side code with alice's devices)
+                acrossAccounts(batch, batch == 1 ? 2_000 : 20_000, devices, devices, signIns, deviceIds, "one account");
             }
         }
         System.out.println("OPS " + Floor.measure(200).summary());
@@ -181,11 +156,12 @@ class StateSyncBenchmark {
     }
 
     /**
-     * {@code total} ops in batches of {@code batch}, {@code clients} threads each pushing for its share of the accounts
+     * {@code total} ops in batches of {@code batch}, {@code clients} threads each pushing for its share of the senders
+     * ({@code signIns}/{@code deviceIds}: one device of each of many accounts, or several devices of one account)
      * on one keep-alive connection ({@link KeepAliveLoad.Connection}: the JDK client took a quarter of the machine's CPU
      * here, more than the service measured).
      */
-    private static void acrossAccounts(int batch, int total, int accounts, int clients, List<Tokens.TokenSet> signIns,
+    private static void acrossAccounts(int batch, int total, int senders, int clients, List<Tokens.TokenSet> signIns,
                                        List<String> deviceIds, String label) throws Exception {
         int batches = Math.max(clients, total / batch);
         String r = UUID.randomUUID().toString().substring(0, 8);
@@ -197,7 +173,7 @@ class StateSyncBenchmark {
             int client = c;
             pool.submit(() -> {
                 try (KeepAliveLoad.Connection connection = new KeepAliveLoad.Connection(URI.create(SERVICE))) {
-                    int mine = (accounts - 1 - client) / clients + 1; // accounts c, c + clients, ... below accounts
+                    int mine = (senders - 1 - client) / clients + 1; // accounts c, c + clients, ... below accounts
                     int turn = 0;
                     for (int b = client; b < batches; b += clients) {
                         int a = client + (turn++ % mine) * clients;
@@ -226,8 +202,8 @@ class StateSyncBenchmark {
         long wall = System.nanoTime() - t0;
         pool.shutdown();
         int ops = applied.get();
-        System.out.printf("OPS batch=%3d accounts=%d clients=%d ops=%d wall=%.2f s throughput=%.0f ops/s (%s)%n",
-                batch, accounts, clients, ops, wall / 1e9, ops / (wall / 1e9), label);
+        System.out.printf("OPS batch=%3d senders=%d clients=%d ops=%d wall=%.2f s throughput=%.0f ops/s (%s)%n",
+                batch, senders, clients, ops, wall / 1e9, ops / (wall / 1e9), label);
         if (ops != batches * batch) {
             throw new AssertionError("only " + ops + " of " + batches * batch + " ops were applied");
         }

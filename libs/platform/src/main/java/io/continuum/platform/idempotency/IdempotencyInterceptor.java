@@ -68,53 +68,85 @@ public class IdempotencyInterceptor {
             binding = ctx.getMethod().getDeclaringClass().getAnnotation(Idempotent.class);
         }
         if (binding != null && binding.store() == Idempotent.Store.SQL_CLIENT) {
-            return sql.inTransaction(c -> claim(c, account, key)
-                    .chain(claimed -> claimed
-                            ? proceed(ctx).chain(response -> store(c, account, key, hash, response))
-                            : replay(c, account, key, hash)));
+            return sql.inTransaction(c -> once(ctx, onConnection(c), account, key, hash));
         }
-        return Panache.withTransaction(() -> Panache.getSession().chain(session -> claim(session, account, key)
-                .chain(claimed -> claimed
-                        ? proceed(ctx).chain(response -> store(session, account, key, hash, response))
-                        : replay(session, account, key, hash))));
+        return Panache.withTransaction(() -> Panache.getSession().chain(session -> once(ctx, onSession(session), account, key, hash)));
     }
 
-    private Uni<Boolean> claim(Mutiny.Session session, String account, String key) {
-        return session.createNativeQuery("delete from idempotency_key where account_id = :a and idem_key = :k"
-                        + " and created_at < now() - interval '24 hours'")
-                .setParameter("a", account).setParameter("k", key).executeUpdate()
-                .chain(() -> session.createNativeQuery("insert into idempotency_key (account_id, idem_key, request_hash)"
-                                + " values (:a, :k, '') on conflict do nothing")
-                        .setParameter("a", account).setParameter("k", key).executeUpdate())
-                .map(inserted -> inserted == 1);
+    /** Claims the key, then runs the method and stores its answer, or replays the answer stored by the first request. */
+    private Uni<Response> once(InvocationContext ctx, KeyTable table, String account, String key, String hash) {
+        return table.update("delete from idempotency_key where account_id = $1 and idem_key = $2"
+                        + " and created_at < now() - interval '24 hours'", account, key)
+                .chain(() -> table.update("insert into idempotency_key (account_id, idem_key, request_hash)"
+                        + " values ($1, $2, '') on conflict do nothing", account, key))
+                .chain(claimed -> claimed == 1
+                        ? proceed(ctx).chain(response -> {
+                            MediaType type = response.getMediaType();
+                            return table.update("update idempotency_key set request_hash = $1, status = $2, content_type = $3,"
+                                            + " body = $4 where account_id = $5 and idem_key = $6", hash, (short) response.getStatus(),
+                                            type == null ? MediaType.APPLICATION_JSON : type.toString(), toJson(response.getEntity()),
+                                            account, key)
+                                    .replaceWith(response);
+                        })
+                        : table.row("select request_hash, status, content_type, body from idempotency_key"
+                                        + " where account_id = $1 and idem_key = $2", account, key)
+                                .map(row -> replayed(hash, (String) row[0], row[1], (String) row[2], row[3])));
     }
 
-    // The same three statements on a pool connection, for @Idempotent(store = SQL_CLIENT).
+    /**
+     * The key table's statements ({@code $n} parameters), run in the transaction that writes the method's effect:
+     * Hibernate's session or a pool connection ({@link Idempotent#store}).
+     */
+    private interface KeyTable {
+        Uni<Integer> update(String sql, Object... args);
 
-    private Uni<Boolean> claim(SqlConnection c, String account, String key) {
-        return c.preparedQuery("delete from idempotency_key where account_id = $1 and idem_key = $2"
-                        + " and created_at < now() - interval '24 hours'").execute(Tuple.of(account, key))
-                .chain(() -> c.preparedQuery("insert into idempotency_key (account_id, idem_key, request_hash)"
-                        + " values ($1, $2, '') on conflict do nothing").execute(Tuple.of(account, key)))
-                .map(rows -> rows.rowCount() == 1);
+        Uni<Object[]> row(String sql, Object... args);
     }
 
-    private Uni<Response> store(SqlConnection c, String account, String key, String hash, Response response) {
-        MediaType type = response.getMediaType();
-        return c.preparedQuery("update idempotency_key set request_hash = $1, status = $2, content_type = $3, body = $4"
-                        + " where account_id = $5 and idem_key = $6")
-                .execute(Tuple.from(new Object[] {hash, (short) response.getStatus(),
-                        type == null ? MediaType.APPLICATION_JSON : type.toString(), toJson(response.getEntity()), account, key}))
-                .replaceWith(response);
-    }
+    private static KeyTable onConnection(SqlConnection c) {
+        return new KeyTable() {
+            public Uni<Integer> update(String sql, Object... args) {
+                return c.preparedQuery(sql).execute(Tuple.from(args)).map(rows -> rows.rowCount());
+            }
 
-    private Uni<Response> replay(SqlConnection c, String account, String key, String hash) {
-        return c.preparedQuery("select request_hash, status, content_type, body from idempotency_key"
-                        + " where account_id = $1 and idem_key = $2").execute(Tuple.of(account, key))
-                .map(rows -> {
-                    Row row = rows.iterator().next();
-                    return replayed(hash, row.getString(0), row.getValue(1), row.getString(2), row.getString(3));
+            public Uni<Object[]> row(String sql, Object... args) {
+                return c.preparedQuery(sql).execute(Tuple.from(args)).map(rows -> {
+                    Row r = rows.iterator().next();
+                    Object[] values = new Object[r.size()];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = r.getValue(i);
+                    }
+                    return values;
                 });
+            }
+        };
+    }
+
+    private static KeyTable onSession(Mutiny.Session session) {
+        return new KeyTable() {
+            public Uni<Integer> update(String sql, Object... args) {
+                Mutiny.MutationQuery query = session.createNativeQuery(ordinal(sql));
+                bind(query, args);
+                return query.executeUpdate();
+            }
+
+            public Uni<Object[]> row(String sql, Object... args) {
+                Mutiny.SelectionQuery<Object[]> query = session.createNativeQuery(ordinal(sql), Object[].class);
+                bind(query, args);
+                return query.getSingleResult();
+            }
+        };
+    }
+
+    /** {@code $1} (PostgreSQL's own, the pool's) as {@code ?1} (Hibernate's ordinal parameter). */
+    private static String ordinal(String sql) {
+        return sql.replaceAll("\\$(\\d+)", "?$1");
+    }
+
+    private static void bind(Mutiny.AbstractQuery query, Object... args) {
+        for (int i = 0; i < args.length; i++) {
+            query.setParameter(i + 1, args[i]);
+        }
     }
 
     @SuppressWarnings("unchecked")
@@ -124,26 +156,6 @@ public class IdempotencyInterceptor {
         } catch (Exception e) {
             return Uni.createFrom().failure(e);
         }
-    }
-
-    private Uni<Response> store(Mutiny.Session session, String account, String key, String hash, Response response) {
-        String body = toJson(response.getEntity());
-        MediaType type = response.getMediaType();
-        return session.createNativeQuery("update idempotency_key set request_hash = :h, status = :s, content_type = :t, body = :b"
-                        + " where account_id = :a and idem_key = :k")
-                .setParameter("h", hash).setParameter("s", (short) response.getStatus())
-                .setParameter("t", type == null ? MediaType.APPLICATION_JSON : type.toString())
-                .setParameter("b", body).setParameter("a", account).setParameter("k", key)
-                .executeUpdate()
-                .replaceWith(response);
-    }
-
-    private Uni<Response> replay(Mutiny.Session session, String account, String key, String hash) {
-        return session.createNativeQuery("select request_hash, status, content_type, body from idempotency_key"
-                        + " where account_id = :a and idem_key = :k", Object[].class)
-                .setParameter("a", account).setParameter("k", key)
-                .getSingleResult()
-                .map(row -> replayed(hash, (String) row[0], row[1], (String) row[2], row[3]));
     }
 
     private static Response replayed(String hash, String storedHash, Object status, String contentType, Object body) {

@@ -45,6 +45,9 @@ public class OutboxRelay {
     /** Namespace of the advisory locks (first int of the two-int form); the lane is the second. */
     static final int LOCK_NAMESPACE = 0x0C0B0C5;
     static final String CHANNEL = "continuum_outbox";
+    /** The lanes that have rows ({@code $1} = number of lanes), one index probe per lane. */
+    private static final String BUSY_LANES =
+            "select l from generate_series(0, $1 - 1) as l where exists (select 1 from outbox where lane = l)";
 
     private final Pool pool;
     private final Vertx vertx;
@@ -174,9 +177,7 @@ public class OutboxRelay {
      */
     List<Integer> lanesWithRows() {
         List<Integer> lanes = new ArrayList<>(config.lanes());
-        for (Row row : pool.preparedQuery(
-                        "select l from generate_series(0, $1 - 1) as l where exists (select 1 from outbox where lane = l)")
-                .executeAndAwait(Tuple.of(config.lanes()))) {
+        for (Row row : pool.preparedQuery(BUSY_LANES).executeAndAwait(Tuple.of(config.lanes()))) {
             lanes.add(row.getInteger(0));
         }
         return lanes;
@@ -196,8 +197,7 @@ public class OutboxRelay {
             try {
                 List<Integer> lanes = new ArrayList<>(config.lanes());
                 // materialized: only lanes that hold rows are locked (the planner may not reorder the lock before the probe)
-                for (Row row : connection.preparedQuery("with busy as materialized (select l from generate_series(0, $1 - 1) as l"
-                                + " where exists (select 1 from outbox where lane = l))"
+                for (Row row : connection.preparedQuery("with busy as materialized (" + BUSY_LANES + ")"
                                 + " select l from busy where pg_try_advisory_xact_lock($2, l)")
                         .executeAndAwait(Tuple.of(config.lanes(), LOCK_NAMESPACE))) {
                     lanes.add(row.getInteger(0));
