@@ -113,6 +113,10 @@ class PostgresRestartDrill extends Drill {
             await().atMost(Duration.ofSeconds(60)).until(() -> phone.queued() == 0 && phone.state().wallet("gold") == total
                     && tv.state().wallet("gold") == total && tv.state().revision() == phone.state().revision());
             Duration converged = Duration.between(restarted, Instant.now());
+            // restored means Keycloak too: it keeps its realm in this PostgreSQL, and its first token request after the
+            // restart can fail on a dead pooled connection (CI: the throw-away users' cleanup got a 500 from it)
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> Tokens.serviceToken() != null);
             List<EventReader.Received> got = events.await(e -> EventTypes.STATE_CHANGED.type().equals(e.type())
                     && user.id().equals(e.subject()), total + 1, Duration.ofSeconds(15));
             Set<String> ops = got.stream().map(r -> r.event().data().path("opId").asText()).collect(Collectors.toSet());
