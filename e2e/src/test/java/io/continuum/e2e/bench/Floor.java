@@ -44,7 +44,7 @@ public final class Floor {
     }
 
     /** The {@code p}-th percentile of sorted nanoseconds (nearest rank), for benchmarks that keep raw samples. */
-    public static long pct(long[] sorted, int p) {
+    public static long pct(long[] sorted, double p) {
         return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100.0 * sorted.length) - 1))];
     }
 

@@ -9,11 +9,13 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A closed-loop HTTP/1.1 load generator of the kind wrk is: {@code threads} keep-alive connections, one blocking
@@ -35,43 +37,66 @@ final class KeepAliveLoad {
     }
 
     /**
-     * Sends {@code total} GETs of {@code url} over {@code threads} connections (split evenly); returns each request's
-     * latency in ns followed by the wall time of the whole run (the layout of {@link StateSyncBenchmark#run}).
-     * Every answer must be 200.
+     * Sends {@code total} GETs of {@code url} over {@code threads} connections (split evenly), each thread sending its
+     * next request as soon as the answer to the last is read (closed loop: the offered load is whatever the server
+     * takes, so this measures latency at saturation); returns each request's latency in ns followed by the wall time of
+     * the whole run (the layout of {@link StateSyncBenchmark#run}). Every answer must be 200.
      */
     static long[] run(int threads, int total, URI url, Map<String, String> headers) throws Exception {
+        return send(threads, total, 0, url, headers);
+    }
+
+    /**
+     * The same requests at a fixed offered rate (open loop, the way wrk2 measures): request {@code i} of a thread is due
+     * at {@code start + i × threads / rate} (threads staggered), and its latency is counted from when it was <em>due</em>,
+     * not from when a late thread got round to sending it, so time spent behind schedule (a GC pause, a descheduled
+     * thread, a queue) is in the figure instead of being hidden by sending less (coordinated omission).
+     */
+    static long[] runAtRate(int threads, int total, double perSecond, URI url, Map<String, String> headers) throws Exception {
+        return send(threads, total, perSecond, url, headers);
+    }
+
+    private static long[] send(int threads, int total, double perSecond, URI url, Map<String, String> headers) throws Exception {
         byte[] request = encode(url, headers);
         int each = total / threads;
         long[] lat = new long[each * threads + 1];
+        long interval = perSecond > 0 ? (long) (threads * 1e9 / perSecond) : 0; // per thread, ns
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
-            List<Socket> sockets = new ArrayList<>();
+            List<Connection> connections = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
-                Socket s = new Socket();
-                s.setTcpNoDelay(true);
-                s.connect(new InetSocketAddress(url.getHost(), url.getPort()), 5_000);
-                s.setSoTimeout(30_000);
-                sockets.add(s);
+                connections.add(new Connection(url));
             }
             List<Future<?>> runs = new ArrayList<>();
             long t0 = System.nanoTime();
             for (int t = 0; t < threads; t++) {
-                Socket s = sockets.get(t);
                 int offset = t * each;
+                long phase = interval * t / threads;
+                int thread = t;
                 runs.add(pool.submit(() -> {
-                    try (s) {
-                        OutputStream out = s.getOutputStream();
-                        InputStream in = new BufferedInputStream(s.getInputStream(), 16 * 1024);
+                    Connection c = connections.get(thread);
+                    try {
                         for (int i = 0; i < each; i++) {
                             long start = System.nanoTime();
-                            out.write(request);
-                            out.flush();
-                            int status = readResponse(in);
+                            if (interval > 0) {
+                                long due = t0 + phase + i * interval;
+                                for (long wait = due - start; wait > 0; wait = due - System.nanoTime()) {
+                                    LockSupport.parkNanos(wait);
+                                }
+                                start = due;
+                            }
+                            Answer answer = c.exchangeOnce(request);
                             lat[offset + i] = System.nanoTime() - start;
-                            if (status != 200) {
-                                throw new IllegalStateException(url + " answered " + status);
+                            if (answer.status() != 200) {
+                                throw new IllegalStateException(url + " answered " + answer.status());
+                            }
+                            if (answer.close()) { // the server ends keep-alive here (nginx: keepalive_requests); a client reconnects
+                                c.close();
+                                c = new Connection(url);
                             }
                         }
+                    } finally {
+                        c.close();
                     }
                     return null;
                 }));
@@ -83,6 +108,27 @@ final class KeepAliveLoad {
             return lat;
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /**
+     * Latency at fixed offered loads ({@link #runAtRate}): for each rate of {@code bench.read.rates} (requests/s,
+     * default 1000,2000,4000), {@code bench.read.seconds} (default 10) of GETs over 8 connections after 2 s of warm-up
+     * at the same rate; prints one line per rate, prefixed by {@code label}.
+     */
+    static void printOpenLoopRows(String label, URI url, Map<String, String> headers) throws Exception {
+        int seconds = Integer.getInteger("bench.read.seconds", 10);
+        for (String r : System.getProperty("bench.read.rates", "1000,2000,4000").split(",")) {
+            int rate = Integer.parseInt(r.trim());
+            runAtRate(8, rate * 2, rate, url, headers); // warm-up at this rate
+            long[] lat = runAtRate(8, rate * seconds, rate, url, headers);
+            long wall = lat[lat.length - 1];
+            long[] samples = Arrays.copyOf(lat, lat.length - 1);
+            Arrays.sort(samples);
+            System.out.printf("%s %-24s open-loop     threads= 8 offered=%d req/s requests=%d p50=%.2f ms p99=%.2f ms p99.9=%.2f ms max=%.2f ms achieved=%.0f req/s%n",
+                    label, url.getScheme() + "://" + url.getAuthority(), rate, samples.length, Floor.ms(Floor.pct(samples, 50)),
+                    Floor.ms(Floor.pct(samples, 99)), Floor.ms(Floor.pct(samples, 99.9)), Floor.ms(samples[samples.length - 1]),
+                    samples.length / (wall / 1e9));
         }
     }
 
@@ -126,6 +172,15 @@ final class KeepAliveLoad {
 
         /** Writes a request made by {@link #encode(String, URI, Map, byte[])} and reads its whole answer; its status. */
         int exchange(byte[] request) throws IOException {
+            Answer answer = exchangeOnce(request);
+            if (answer.close()) {
+                throw new IOException("the server closes this connection after this answer (Connection: close)");
+            }
+            return answer.status();
+        }
+
+        /** One request and its whole answer, which may say the server closes the connection after it. */
+        Answer exchangeOnce(byte[] request) throws IOException {
             out.write(request);
             out.flush();
             return readResponse(in);
@@ -137,12 +192,17 @@ final class KeepAliveLoad {
         }
     }
 
-    /** Reads one whole response; returns its status. */
-    static int readResponse(InputStream in) throws IOException {
+    /** An answer's status, and whether the server closes the connection after it ({@code Connection: close}). */
+    record Answer(int status, boolean close) {
+    }
+
+    /** Reads one whole response. */
+    static Answer readResponse(InputStream in) throws IOException {
         String statusLine = line(in);
         int status = Integer.parseInt(statusLine.substring(9, 12));
         long length = -1;
         boolean chunked = false;
+        boolean close = false;
         for (String h = line(in); !h.isEmpty(); h = line(in)) {
             int colon = h.indexOf(':');
             String name = h.substring(0, colon).trim();
@@ -150,6 +210,8 @@ final class KeepAliveLoad {
                 length = Long.parseLong(h.substring(colon + 1).trim());
             } else if (name.equalsIgnoreCase("transfer-encoding") && h.toLowerCase().contains("chunked")) {
                 chunked = true;
+            } else if (name.equalsIgnoreCase("connection") && h.toLowerCase().contains("close")) {
+                close = true;
             }
         }
         if (chunked) {
@@ -166,7 +228,7 @@ final class KeepAliveLoad {
         } else if (length < 0 && status != 204 && status != 304) {
             throw new IOException("an answer without Content-Length or chunked body cannot be kept alive: " + statusLine);
         }
-        return status;
+        return new Answer(status, close);
     }
 
     private static void skip(InputStream in, long n) throws IOException {

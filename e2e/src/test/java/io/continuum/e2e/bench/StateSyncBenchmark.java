@@ -92,6 +92,9 @@ class StateSyncBenchmark {
                             ms(samples[samples.length - 1]), samples.length / (wall / 1e9));
                 }
             }
+            // latency at fixed offered loads, counted from when each request was due (KeepAliveLoad.runAtRate)
+            KeepAliveLoad.printOpenLoopRows("RESUME", URI.create(base + "/api/state/playback/" + content),
+                    Map.of("Authorization", "Bearer " + alice.accessToken(), "X-Device-Id", "bench"));
         }
         System.out.println("RESUME " + Floor.measure(200).summary());
     }
@@ -347,10 +350,10 @@ class StateSyncBenchmark {
     }
 
     static long pct(long[] sorted, int p) {
-        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100.0 * sorted.length) - 1)];
+        return Floor.pct(sorted, p);
     }
 
     static double ms(long ns) {
-        return ns / 1e6;
+        return Floor.ms(ns);
     }
 }
