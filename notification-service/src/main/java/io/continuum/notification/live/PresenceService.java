@@ -13,7 +13,13 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.continuum.events.CloudEvent;
+import io.continuum.platform.tracing.Traces;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
+import io.vertx.mutiny.sqlclient.RowSet;
+import java.util.ArrayDeque;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -61,11 +67,13 @@ public class PresenceService {
     private final Vertx vertx;
     private final Duration frameInterval;
     private final int snapshotLimit;
+    private final Traces traces;
     private final Set<String> changedAccounts = ConcurrentHashMap.newKeySet();
     private long timer = -1;
 
     public PresenceService(Pool pool, ReplicaId replica, Outbox outbox, FrameRouter router, NotificationConfig config,
-            Vertx vertx) {
+            Vertx vertx, Traces traces) {
+        this.traces = traces;
         this.pool = pool;
         this.replica = replica;
         this.outbox = outbox;
@@ -180,32 +188,139 @@ public class PresenceService {
     private record SweptRows(int rows, List<DeviceKey> offline) {
     }
 
-    /** Records a new socket; on the device's first one, publishes the change. */
+    /**
+     * Records a new socket; on the device's first one, publishes the change. The Uni completes (on the caller's
+     * context) once the row is committed.
+     *
+     * <p>Connects are written in batches: while one batch's transaction runs, the connects that arrive queue, and the
+     * next transaction writes all of them (at most {@value #CONNECT_BATCH}). A lone connect is written at once; in a
+     * reconnect storm thousands of connects share a few transactions instead of queueing thousands of them for the
+     * pool. A batch takes the presence locks of its devices in one statement, in a fixed order (no deadlock with
+     * another batch, a close or a sweep), then inserts every row and counts each device's other sockets in one
+     * statement, then writes every "online" event in one round trip.
+     */
     public Uni<Void> connected(DeviceConnection c) {
         Instant at = Instant.now();
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> lock(s, c.accountId(), c.deviceId())
-                        // the row and the count of the device's other sockets in one statement, after the lock: its
-                        // snapshot sees what the previous holder of the lock committed
-                        .chain(() -> s.createNativeQuery("""
-                                        with ins as (
-                                          insert into device_presence (connection_id, replica_id, account_id, device_id, session_id)
-                                          values (:c, :r, :a, :d, :s) on conflict do nothing)
-                                        select count(*) from device_presence where account_id = :a and device_id = :d
-                                          and connection_id <> :c and\s""" + ALIVE, Long.class)
-                                .setParameter("c", c.id()).setParameter("r", replica.get()).setParameter("a", c.accountId())
-                                .setParameter("d", c.deviceId()).setParameter("s", c.sessionId())
-                                .getSingleResult()
-                                .map(n -> ((Number) n).longValue()))
-                        .chain(others -> others == 0
-                                ? outbox.append(EventTypes.PRESENCE_CHANGED, c.accountId(), c.deviceId(), null,
-                                        new PresenceChanged(c.deviceId(), true, at)).replaceWith(true)
-                                : Uni.createFrom().item(false))))
-                .invoke(first -> {
-                    if (first) {
-                        changed(c.accountId());
+        String trace = traces.current();
+        Context caller = Vertx.currentContext();
+        return Uni.createFrom().<Void>emitter(done -> queueConnect(new PendingConnect(c, at, trace, caller, done)));
+    }
+
+    /** Most connects written by one presence transaction. */
+    static final int CONNECT_BATCH = 500;
+
+    private record PendingConnect(DeviceConnection c, Instant at, String traceparent, Context caller, UniEmitter<? super Void> done) {
+
+        DeviceKey device() {
+            return new DeviceKey(c.accountId(), c.deviceId());
+        }
+
+        void complete(Throwable failure) {
+            Runnable tell = () -> {
+                if (failure == null) {
+                    done.complete(null);
+                } else {
+                    done.fail(failure);
+                }
+            };
+            if (caller != null) {
+                caller.runOnContext(v -> tell.run());
+            } else {
+                tell.run();
+            }
+        }
+    }
+
+    private final ArrayDeque<PendingConnect> connects = new ArrayDeque<>(); // guarded by itself
+    private boolean connectBatchRunning; // guarded by connects
+
+    private void queueConnect(PendingConnect p) {
+        synchronized (connects) {
+            connects.add(p);
+            if (connectBatchRunning) {
+                return; // the running batch starts the next one when it ends
+            }
+            connectBatchRunning = true;
+        }
+        writeNextConnects();
+    }
+
+    private void writeNextConnects() {
+        List<PendingConnect> batch = new ArrayList<>();
+        synchronized (connects) {
+            while (!connects.isEmpty() && batch.size() < CONNECT_BATCH) {
+                batch.add(connects.poll());
+            }
+            if (batch.isEmpty()) {
+                connectBatchRunning = false;
+                return;
+            }
+        }
+        Uni.createFrom().deferred(() -> writeConnects(batch)).subscribe().with(firsts -> {
+            firsts.forEach(d -> changed(d.accountId()));
+            batch.forEach(p -> p.complete(null));
+            writeNextConnects();
+        }, e -> {
+            LOG.debugf("presence batch of %d connects failed: %s", batch.size(), e.getMessage());
+            batch.forEach(p -> p.complete(e));
+            writeNextConnects();
+        });
+    }
+
+    private static final String LOCK_ALL = "select count(*) from (select pg_advisory_xact_lock(hashtextextended(k, 0))"
+            + " from unnest($1::text[]) as k) l";
+    // the rows, and the count of each device's other sockets, in one statement; its snapshot is taken after the lock
+    // statement, so it sees what the previous holders of the locks committed (a row inserted by this statement is not
+    // in its own snapshot: two sockets of one device in one batch are told apart below)
+    private static final String INSERT_ALL = """
+            with input as (
+              select * from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as i(connection_id, account_id, device_id, session_id)
+            ), ins as (
+              insert into device_presence (connection_id, replica_id, account_id, device_id, session_id)
+              select connection_id, $5, account_id, device_id, session_id from input
+              on conflict do nothing)
+            select i.connection_id, (select count(*) from device_presence p where p.account_id = i.account_id
+              and p.device_id = i.device_id and p.connection_id <> i.connection_id and\s""" + ALIVE.replace("replica_id in", "p.replica_id in") + """
+            ) as others from input i""";
+
+    /** One transaction for {@code batch}; answers the devices that came online (their event is written). */
+    private Uni<List<DeviceKey>> writeConnects(List<PendingConnect> batch) {
+        int n = batch.size();
+        String[] ids = new String[n], accounts = new String[n], devices = new String[n], sessions = new String[n];
+        java.util.TreeSet<String> lockKeys = new java.util.TreeSet<>(); // sorted: every batch locks in the same order
+        for (int i = 0; i < n; i++) {
+            DeviceConnection c = batch.get(i).c();
+            ids[i] = c.id();
+            accounts[i] = c.accountId();
+            devices[i] = c.deviceId();
+            sessions[i] = c.sessionId();
+            lockKeys.add(c.accountId() + "\n" + c.deviceId());
+        }
+        return pool.withTransaction(conn -> {
+            // sent together (pipelined): the insert runs once the locks are held, without a round trip in between
+            Uni<?> lock = conn.preparedQuery(LOCK_ALL).execute(Tuple.tuple().addArrayOfString(lockKeys.toArray(String[]::new)));
+            Uni<RowSet<Row>> rows = conn.preparedQuery(INSERT_ALL).execute(Tuple.tuple().addArrayOfString(ids)
+                    .addArrayOfString(accounts).addArrayOfString(devices).addArrayOfString(sessions).addString(replica.get()));
+            return Uni.combine().all().unis(lock, rows).asTuple().chain(done -> {
+                Map<String, Long> others = new java.util.HashMap<>();
+                for (Row r : done.getItem2()) {
+                    others.put(r.getString(0), r.getLong(1));
+                }
+                Set<DeviceKey> seen = new java.util.HashSet<>();
+                List<DeviceKey> online = new ArrayList<>();
+                List<CloudEvent> events = new ArrayList<>();
+                for (PendingConnect p : batch) {
+                    // the first socket of a device in this batch, when no other socket of it was there before
+                    if (seen.add(p.device()) && others.getOrDefault(p.c().id(), 1L) == 0) {
+                        online.add(p.device());
+                        CloudEvent e = outbox.event(EventTypes.PRESENCE_CHANGED, p.c().accountId(), p.c().deviceId(), null,
+                                new PresenceChanged(p.c().deviceId(), true, p.at()));
+                        events.add(p.traceparent() == null ? e : e.withTraceparent(p.traceparent()));
                     }
-                })
-                .replaceWithVoid();
+                }
+                return outbox.appendAll(conn, events).replaceWith(online);
+            });
+        });
     }
 
     /** Forgets a socket; when it was the device's last one, publishes the change. */

@@ -48,20 +48,37 @@ class ConnectCostTest {
     }
 
     /**
-     * The connect path, prepares aside (a statement is prepared once per pooled connection): the stream and cursor read
-     * (1), in parallel with the presence transaction (BEGIN, advisory lock, insert + count, outbox row of the
-     * "online" event, COMMIT: 5). No history read when there is nothing to replay. Was 8 executions + 6 prepares.
+     * The connect path, prepares aside (a statement is prepared once per pooled connection): the stream and cursor read,
+     * the one round trip a device waits for before {@code live}. No history read when there is nothing to replay. Was 8
+     * executions + 6 prepares, then 6 (the presence transaction on the path).
      */
-    static final List<String> EXPECTED = List.of("with ins as ( insert into account_stream", "BEGIN", "select count(*) from (select pg_advisory_xact_lock",
-            "with ins as ( insert into device_presence", "insert into outbox", "COMMIT");
+    static final List<String> EXPECTED = List.of("with ins as ( insert into account_stream");
 
-    private static List<String> executions(List<PgRoundTrips.Trip> path) {
-        return path.stream().filter(t -> !t.prepare())
-                .map(t -> EXPECTED.stream().filter(t.sql()::startsWith).findFirst().orElse(t.sql())).toList();
+    /**
+     * The presence transaction, beside the path and shared by every connect of its batch: BEGIN, the devices' advisory
+     * locks and the rows + counts (sent together), the "online" events in one batch, COMMIT.
+     */
+    static final List<String> PRESENCE = List.of("BEGIN", "select count(*) from (select pg_advisory_xact_lock",
+            "with input as (", "insert into outbox", "COMMIT");
+
+    private static List<String> executions(List<PgRoundTrips.Trip> trips, List<String> names) {
+        return trips.stream().filter(t -> !t.prepare())
+                .map(t -> names.stream().filter(t.sql()::startsWith).findFirst().orElse(t.sql())).toList();
     }
 
+    private static List<String> executions(List<PgRoundTrips.Trip> path) {
+        return executions(path, EXPECTED);
+    }
+
+    /** The presence transaction's statements (see {@link #PRESENCE}). */
+    private static boolean presence(PgRoundTrips.Trip t) {
+        return !t.prepare() && PRESENCE.stream().anyMatch(t.sql()::startsWith);
+    }
+
+    /** Shared work of a tick: cursor touches, presence snapshots, and the batched presence transaction. */
     private static boolean batched(PgRoundTrips.Trip t) {
-        return t.sql().contains("unnest(") || t.sql().contains("min(connected_at)");
+        String sql = t.sql().replaceFirst("^prepare: ", "");
+        return sql.contains("unnest(") || sql.contains("min(connected_at)") || PRESENCE.stream().anyMatch(sql::startsWith);
     }
 
     /** Waits for the batched statements of the tick, then splits the account's round trips. */
@@ -69,7 +86,8 @@ class ConnectCostTest {
         PgRoundTrips wire = PgRoundTrips.current();
         try {
             // the tick's batched cursor write, and the presence transaction (beside the stream, not before "live")
-            await().atMost(Duration.ofSeconds(10)).until(() -> wire.trips(account).stream().anyMatch(t -> t.sql().contains("unnest("))
+            await().atMost(Duration.ofSeconds(10)).until(() -> wire.trips(account).stream().anyMatch(t -> t.sql().contains("unnest(")
+                    && !t.sql().contains("pg_advisory_xact_lock") && !t.sql().startsWith("with input as ("))
                     && wire.trips(account).stream().anyMatch(t -> t.sql().startsWith("COMMIT")));
         } catch (RuntimeException e) {
             wire.trips(account).forEach(t -> System.out.printf("  so far: %s%n", t.brief()));
@@ -80,6 +98,8 @@ class ConnectCostTest {
         System.out.printf("connect cost, %s: %d round trips on the path (%d of them prepares), %d batched%n", label, path.size(),
                 path.stream().filter(PgRoundTrips.Trip::prepare).count(), all.size() - path.size());
         all.forEach(t -> System.out.printf("  %s %s%n", batched(t) ? "batched" : "path   ", t.brief()));
+        assertThat(executions(all.stream().filter(ConnectCostTest::presence).toList(), PRESENCE))
+                .as("the presence transaction of a lone connect").isEqualTo(PRESENCE);
         return path;
     }
 
@@ -125,5 +145,47 @@ class ConnectCostTest {
                 assertThat(executions(onPath("reconnect " + (i + 2), account))).isEqualTo(EXPECTED);
             }
         }
+    }
+
+    /**
+     * A storm in miniature: many devices of one account connect at once. Each waits for its own stream read only, and
+     * their presence rows are written by a few shared transactions, not one each (issue 15: at most one round trip per
+     * connect in the common case).
+     */
+    @Test
+    void devicesConnectingTogetherShareTheirPresenceTransactions() throws Exception {
+        int devices = 30;
+        Tokens.TokenSet ann = ANN.signIn();
+        String account = ann.subject();
+        PgRoundTrips wire = PgRoundTrips.current();
+        wire.watch(account);
+        List<WsClient> sockets = new java.util.ArrayList<>();
+        try {
+            List<java.util.concurrent.CompletableFuture<WsClient>> opening = new java.util.ArrayList<>();
+            for (int i = 0; i < devices; i++) {
+                String device = "storm-" + i + "-" + UUID.randomUUID().toString().substring(0, 6);
+                opening.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> WsClient.to(base()).token(ann.accessToken()).device(device).connect()));
+            }
+            for (var f : opening) {
+                sockets.add(f.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            sockets.forEach(s -> s.awaitType("live"));
+            await().atMost(Duration.ofSeconds(10)).until(() -> presenceRows(account) == devices);
+            List<PgRoundTrips.Trip> all = wire.trips(account);
+            long streamReads = all.stream().filter(t -> !t.prepare() && t.sql().startsWith(EXPECTED.get(0))).count();
+            long presenceTransactions = all.stream().filter(t -> !t.prepare() && t.sql().startsWith("COMMIT")).count();
+            long presenceTrips = all.stream().filter(ConnectCostTest::presence).count();
+            long executions = all.stream().filter(t -> !t.prepare()).count();
+            System.out.printf("connect cost, %d devices at once: %d stream reads, %d presence transactions (%d round trips),"
+                    + " %d executions in all (%.2f per connect)%n", devices, streamReads, presenceTransactions, presenceTrips,
+                    executions, executions / (double) devices);
+            assertThat(streamReads).as("one stream read per connect").isEqualTo(devices);
+            assertThat(presenceTransactions).as("presence transactions for %d connects at once", devices).isLessThan(devices / 2);
+            assertThat(presenceTrips).as("presence round trips per connect, amortized").isLessThanOrEqualTo(devices);
+        } finally {
+            sockets.forEach(WsClient::close);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> presenceRows(account) == 0);
     }
 }

@@ -194,6 +194,23 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends {@code text} unless the socket's output is closed already; false when it was. For a client that keeps
+     * sending while the server closes on it (a flood): the server's close can shut the output between a check of
+     * {@link #isClosed()} and the send.
+     */
+    public boolean sendUnlessClosed(String text) {
+        try {
+            socket.sendText(text, true).join();
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof java.io.IOException && socket.isOutputClosed()) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     public WsClient send(Object json) {
         try {
             return send(JSON.writeValueAsString(json));

@@ -10,6 +10,7 @@ import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -19,6 +20,9 @@ import java.util.UUID;
  */
 @ApplicationScoped
 public class Outbox {
+
+    private static final String INSERT = "insert into outbox (lane, topic, message_key, event_id, event_type, payload, traceparent)"
+            + " values ($1, $2, $3, $4, $5, $6, $7)";
 
     private final EventCodec codec = EventCodec.shared();
     private final OutboxConfig config;
@@ -32,8 +36,12 @@ public class Outbox {
     /** Validates the event against its schema (refusing what the contract forbids) and stores it. */
     public <T extends EventData> Uni<CloudEvent> append(
             EventType<T> type, String accountId, String deviceId, Long revision, T data) {
-        CloudEvent event = CloudEvent.of(type, config.source(), accountId, deviceId, revision, data);
-        return append(event);
+        return append(event(type, accountId, deviceId, revision, data));
+    }
+
+    /** The event as this service publishes it (its {@code source}), not stored yet: for {@link #appendAll}. */
+    public <T extends EventData> CloudEvent event(EventType<T> type, String accountId, String deviceId, Long revision, T data) {
+        return CloudEvent.of(type, config.source(), accountId, deviceId, revision, data);
     }
 
     /** Stores {@code event}, carrying the current trace (when tracing is on and the event has none yet). */
@@ -51,12 +59,27 @@ public class Outbox {
      */
     public <T extends EventData> Uni<CloudEvent> append(SqlConnection connection,
             EventType<T> type, String accountId, String deviceId, Long revision, T data) {
-        CloudEvent event = traced(CloudEvent.of(type, config.source(), accountId, deviceId, revision, data));
+        CloudEvent event = traced(event(type, accountId, deviceId, revision, data));
         OutboxEntry e = entry(event);
-        return connection.preparedQuery("insert into outbox (lane, topic, message_key, event_id, event_type, payload, traceparent)"
-                        + " values ($1, $2, $3, $4, $5, $6, $7)")
+        return connection.preparedQuery(INSERT)
                 .execute(Tuple.from(new Object[] {e.lane, e.topic, e.messageKey, e.eventId, e.eventType, e.payload, e.traceparent}))
                 .replaceWith(event);
+    }
+
+    /**
+     * Stores {@code events} on {@code connection} in one round trip (a batch of the same insert), inside the caller's
+     * transaction: the writer of a batch of changes (e.g. the presence of every socket that connected in one tick). An
+     * event keeps the {@code traceparent} it carries (the request it belongs to); one without gets the current trace.
+     */
+    public Uni<List<CloudEvent>> appendAll(SqlConnection connection, List<CloudEvent> events) {
+        if (events.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
+        List<CloudEvent> traced = events.stream().map(this::traced).toList();
+        List<Tuple> rows = traced.stream().map(this::entry)
+                .map(e -> Tuple.from(new Object[] {e.lane, e.topic, e.messageKey, e.eventId, e.eventType, e.payload, e.traceparent}))
+                .toList();
+        return connection.preparedQuery(INSERT).executeBatch(rows).replaceWith(traced);
     }
 
     private CloudEvent traced(CloudEvent event) {
