@@ -192,24 +192,33 @@ public class PresenceService {
      * Records a new socket; on the device's first one, publishes the change. The Uni completes (on the caller's
      * context) once the row is committed.
      *
-     * <p>Connects are written in batches: while one batch's transaction runs, the connects that arrive queue, and the
-     * next transaction writes all of them (at most {@value #CONNECT_BATCH}). A lone connect is written at once; in a
-     * reconnect storm thousands of connects share a few transactions instead of queueing thousands of them for the
-     * pool. A batch takes the presence locks of its devices in one statement, in a fixed order (no deadlock with
-     * another batch, a close or a sweep), then inserts every row and counts each device's other sockets in one
-     * statement, then writes every "online" event in one round trip.
+     * <p>Connects are written in batches ({@link PresenceBatches}): while one batch's transaction runs, the connects
+     * that arrive queue, and the next transaction writes all of them (at most {@value #BATCH}). A lone connect is
+     * written at once; in a reconnect storm thousands of connects share a few transactions instead of queueing
+     * thousands of them for the pool. A batch takes the presence locks of its devices in one statement, in a fixed
+     * order (no deadlock with another batch or a sweep), then inserts every row and counts each device's other sockets
+     * in one statement, then writes every "online" event in one round trip.
      */
     public Uni<Void> connected(DeviceConnection c) {
-        Instant at = Instant.now();
-        String trace = traces.current();
-        Context caller = Vertx.currentContext();
-        return Uni.createFrom().<Void>emitter(done -> queueConnect(new PendingConnect(c, at, trace, caller, done)));
+        return connects.add(c);
     }
 
-    /** Most connects written by one presence transaction. */
-    static final int CONNECT_BATCH = 500;
+    /**
+     * Forgets a socket; when it was the device's last one, publishes the change. Batched like {@link #connected}: a
+     * replica losing its network, or a deploy, closes thousands of sockets at once.
+     */
+    public Uni<Void> disconnected(DeviceConnection c) {
+        return disconnects.add(c);
+    }
 
-    private record PendingConnect(DeviceConnection c, Instant at, String traceparent, Context caller, UniEmitter<? super Void> done) {
+    /** Most sockets written by one presence transaction. */
+    static final int BATCH = 500;
+
+    private final PresenceBatches connects = new PresenceBatches(this::writeConnects);
+    private final PresenceBatches disconnects = new PresenceBatches(this::writeDisconnects);
+
+    /** A socket waiting for its presence write, and whom to tell (on its own context) when it is committed. */
+    private record Pending(DeviceConnection c, Instant at, String traceparent, Context caller, UniEmitter<? super Void> done) {
 
         DeviceKey device() {
             return new DeviceKey(c.accountId(), c.deviceId());
@@ -231,47 +240,66 @@ public class PresenceService {
         }
     }
 
-    private final ArrayDeque<PendingConnect> connects = new ArrayDeque<>(); // guarded by itself
-    private boolean connectBatchRunning; // guarded by connects
+    /**
+     * One queue of presence writes with at most one transaction running: what arrives meanwhile is written by the next
+     * one (group commit). The writer answers the devices whose presence changed (their event is written).
+     */
+    private final class PresenceBatches {
+        private final java.util.function.Function<List<Pending>, Uni<List<DeviceKey>>> writer;
+        private final ArrayDeque<Pending> waiting = new ArrayDeque<>(); // guarded by itself
+        private boolean running; // guarded by waiting
 
-    private void queueConnect(PendingConnect p) {
-        synchronized (connects) {
-            connects.add(p);
-            if (connectBatchRunning) {
-                return; // the running batch starts the next one when it ends
-            }
-            connectBatchRunning = true;
+        PresenceBatches(java.util.function.Function<List<Pending>, Uni<List<DeviceKey>>> writer) {
+            this.writer = writer;
         }
-        writeNextConnects();
-    }
 
-    private void writeNextConnects() {
-        List<PendingConnect> batch = new ArrayList<>();
-        synchronized (connects) {
-            while (!connects.isEmpty() && batch.size() < CONNECT_BATCH) {
-                batch.add(connects.poll());
-            }
-            if (batch.isEmpty()) {
-                connectBatchRunning = false;
-                return;
-            }
+        Uni<Void> add(DeviceConnection c) {
+            Instant at = Instant.now();
+            String trace = traces.current();
+            Context caller = Vertx.currentContext();
+            return Uni.createFrom().emitter(done -> queue(new Pending(c, at, trace, caller, done)));
         }
-        Uni.createFrom().deferred(() -> writeConnects(batch)).subscribe().with(firsts -> {
-            firsts.forEach(d -> changed(d.accountId()));
-            batch.forEach(p -> p.complete(null));
-            writeNextConnects();
-        }, e -> {
-            LOG.debugf("presence batch of %d connects failed: %s", batch.size(), e.getMessage());
-            batch.forEach(p -> p.complete(e));
-            writeNextConnects();
-        });
+
+        private void queue(Pending p) {
+            synchronized (waiting) {
+                waiting.add(p);
+                if (running) {
+                    return; // the running batch starts the next one when it ends
+                }
+                running = true;
+            }
+            writeNext();
+        }
+
+        private void writeNext() {
+            List<Pending> batch = new ArrayList<>();
+            synchronized (waiting) {
+                while (!waiting.isEmpty() && batch.size() < BATCH) {
+                    batch.add(waiting.poll());
+                }
+                if (batch.isEmpty()) {
+                    running = false;
+                    return;
+                }
+            }
+            Uni.createFrom().deferred(() -> writer.apply(batch)).subscribe().with(changedDevices -> {
+                changedDevices.forEach(d -> changed(d.accountId()));
+                batch.forEach(p -> p.complete(null));
+                writeNext();
+            }, e -> {
+                LOG.debugf("presence batch of %d sockets failed: %s", batch.size(), e.getMessage());
+                batch.forEach(p -> p.complete(e));
+                writeNext();
+            });
+        }
     }
 
     private static final String LOCK_ALL = "select count(*) from (select pg_advisory_xact_lock(hashtextextended(k, 0))"
             + " from unnest($1::text[]) as k) l";
+    private static final String ALIVE_P = ALIVE.replace("replica_id in", "p.replica_id in");
     // the rows, and the count of each device's other sockets, in one statement; its snapshot is taken after the lock
     // statement, so it sees what the previous holders of the locks committed (a row inserted by this statement is not
-    // in its own snapshot: two sockets of one device in one batch are told apart below)
+    // in its own snapshot: two sockets of one device in one batch are told apart in Java)
     private static final String INSERT_ALL = """
             with input as (
               select * from unnest($1::text[], $2::text[], $3::text[], $4::text[]) as i(connection_id, account_id, device_id, session_id)
@@ -280,73 +308,73 @@ public class PresenceService {
               select connection_id, $5, account_id, device_id, session_id from input
               on conflict do nothing)
             select i.connection_id, (select count(*) from device_presence p where p.account_id = i.account_id
-              and p.device_id = i.device_id and p.connection_id <> i.connection_id and\s""" + ALIVE.replace("replica_id in", "p.replica_id in") + """
+              and p.device_id = i.device_id and p.connection_id <> i.connection_id and\s""" + ALIVE_P + """
+            ) as others from input i""";
+    // the rows deleted (a row that was not there, never written or swept, changes nothing), and each device's sockets
+    // outside this batch
+    private static final String DELETE_ALL = """
+            with input as (
+              select * from unnest($1::text[], $2::text[], $3::text[]) as i(connection_id, account_id, device_id)
+            ), del as (
+              delete from device_presence p using input i where p.connection_id = i.connection_id returning p.connection_id)
+            select i.connection_id, exists (select 1 from del d where d.connection_id = i.connection_id) as deleted,
+              (select count(*) from device_presence p where p.account_id = i.account_id and p.device_id = i.device_id
+                 and p.connection_id <> all($1::text[]) and\s""" + ALIVE_P + """
             ) as others from input i""";
 
-    /** One transaction for {@code batch}; answers the devices that came online (their event is written). */
-    private Uni<List<DeviceKey>> writeConnects(List<PendingConnect> batch) {
-        int n = batch.size();
-        String[] ids = new String[n], accounts = new String[n], devices = new String[n], sessions = new String[n];
-        java.util.TreeSet<String> lockKeys = new java.util.TreeSet<>(); // sorted: every batch locks in the same order
-        for (int i = 0; i < n; i++) {
-            DeviceConnection c = batch.get(i).c();
-            ids[i] = c.id();
-            accounts[i] = c.accountId();
-            devices[i] = c.deviceId();
-            sessions[i] = c.sessionId();
-            lockKeys.add(c.accountId() + "\n" + c.deviceId());
-        }
-        return pool.withTransaction(conn -> {
-            // sent together (pipelined): the insert runs once the locks are held, without a round trip in between
-            Uni<?> lock = conn.preparedQuery(LOCK_ALL).execute(Tuple.tuple().addArrayOfString(lockKeys.toArray(String[]::new)));
-            Uni<RowSet<Row>> rows = conn.preparedQuery(INSERT_ALL).execute(Tuple.tuple().addArrayOfString(ids)
-                    .addArrayOfString(accounts).addArrayOfString(devices).addArrayOfString(sessions).addString(replica.get()));
-            return Uni.combine().all().unis(lock, rows).asTuple().chain(done -> {
-                Map<String, Long> others = new java.util.HashMap<>();
-                for (Row r : done.getItem2()) {
-                    others.put(r.getString(0), r.getLong(1));
-                }
-                Set<DeviceKey> seen = new java.util.HashSet<>();
-                List<DeviceKey> online = new ArrayList<>();
-                List<CloudEvent> events = new ArrayList<>();
-                for (PendingConnect p : batch) {
-                    // the first socket of a device in this batch, when no other socket of it was there before
-                    if (seen.add(p.device()) && others.getOrDefault(p.c().id(), 1L) == 0) {
-                        online.add(p.device());
-                        CloudEvent e = outbox.event(EventTypes.PRESENCE_CHANGED, p.c().accountId(), p.c().deviceId(), null,
-                                new PresenceChanged(p.c().deviceId(), true, p.at()));
-                        events.add(p.traceparent() == null ? e : e.withTraceparent(p.traceparent()));
-                    }
-                }
-                return outbox.appendAll(conn, events).replaceWith(online);
-            });
-        });
+    /** One transaction for a batch of connects; answers the devices that came online (their event is written). */
+    private Uni<List<DeviceKey>> writeConnects(List<Pending> batch) {
+        return inBatchTransaction(batch, conn -> conn.preparedQuery(INSERT_ALL).execute(columns(batch, true)
+                .addString(replica.get())), (p, row) -> row.getLong("others") == 0, true);
     }
 
-    /** Forgets a socket; when it was the device's last one, publishes the change. */
-    public Uni<Void> disconnected(DeviceConnection c) {
-        Instant at = Instant.now();
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> lock(s, c.accountId(), c.deviceId())
-                        // delete and count the device's other sockets in one statement (after the lock, as above);
-                        // a row that was not there (never written, or swept) changes nothing
-                        .chain(() -> s.createNativeQuery("""
-                                        with del as (delete from device_presence where connection_id = :c returning 1)
-                                        select case when (select count(*) from del) = 0 then 1 else
-                                          (select count(*) from device_presence where account_id = :a and device_id = :d
-                                             and connection_id <> :c and\s""" + ALIVE + ") end", Long.class)
-                                .setParameter("c", c.id()).setParameter("a", c.accountId()).setParameter("d", c.deviceId())
-                                .getSingleResult()
-                                .map(n -> ((Number) n).longValue()))
-                        .chain(others -> others == 0
-                                ? outbox.append(EventTypes.PRESENCE_CHANGED, c.accountId(), c.deviceId(), null,
-                                        new PresenceChanged(c.deviceId(), false, at)).replaceWith(true)
-                                : Uni.createFrom().item(false))))
-                .invoke(last -> {
-                    if (last) {
-                        changed(c.accountId());
+    /** One transaction for a batch of closes; answers the devices that went offline (their event is written). */
+    private Uni<List<DeviceKey>> writeDisconnects(List<Pending> batch) {
+        return inBatchTransaction(batch, conn -> conn.preparedQuery(DELETE_ALL).execute(columns(batch, false)),
+                (p, row) -> row.getBoolean("deleted") && row.getLong("others") == 0, false);
+    }
+
+    private static Tuple columns(List<Pending> batch, boolean withSession) {
+        Tuple t = Tuple.tuple().addArrayOfString(batch.stream().map(p -> p.c().id()).toArray(String[]::new))
+                .addArrayOfString(batch.stream().map(p -> p.c().accountId()).toArray(String[]::new))
+                .addArrayOfString(batch.stream().map(p -> p.c().deviceId()).toArray(String[]::new));
+        return withSession ? t.addArrayOfString(batch.stream().map(p -> p.c().sessionId()).toArray(String[]::new)) : t;
+    }
+
+    /**
+     * The shape of both batch writes: the devices' locks and {@code write} sent together (the write runs once the
+     * locks are held, without a round trip in between), then one event per device whose presence changed
+     * ({@code changes} per socket row; a device with several sockets in the batch changes at most once), in one
+     * round trip.
+     */
+    private Uni<List<DeviceKey>> inBatchTransaction(List<Pending> batch,
+            java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<RowSet<Row>>> write,
+            java.util.function.BiPredicate<Pending, Row> changes, boolean online) {
+        String[] lockKeys = batch.stream().map(p -> p.c().accountId() + "\n" + p.c().deviceId())
+                .distinct().sorted().toArray(String[]::new); // sorted: every batch and sweep locks in the same order
+        return pool.withTransaction(conn -> Uni.combine().all().unis(
+                        conn.preparedQuery(LOCK_ALL).execute(Tuple.tuple().addArrayOfString(lockKeys)), write.apply(conn))
+                .asTuple().chain(done -> {
+                    Map<String, Row> rows = new java.util.HashMap<>();
+                    for (Row r : done.getItem2()) {
+                        rows.put(r.getString("connection_id"), r);
                     }
-                })
-                .replaceWithVoid();
+                    Set<DeviceKey> decided = new java.util.HashSet<>();
+                    List<DeviceKey> changed = new ArrayList<>();
+                    List<CloudEvent> events = new ArrayList<>();
+                    for (Pending p : batch) {
+                        Row row = rows.get(p.c().id());
+                        if (row == null || decided.contains(p.device()) || !changes.test(p, row)) {
+                            continue;
+                        }
+                        decided.add(p.device());
+                        changed.add(p.device());
+                        CloudEvent e = outbox.event(EventTypes.PRESENCE_CHANGED, p.c().accountId(), p.c().deviceId(), null,
+                                new PresenceChanged(p.c().deviceId(), online, p.at()));
+                        events.add(p.traceparent() == null ? e : e.withTraceparent(p.traceparent()));
+                    }
+                    return outbox.appendAll(conn, events).replaceWith(changed);
+                }));
     }
 
     /** Serializes the presence transactions of one device (released at commit or rollback). */

@@ -148,7 +148,7 @@ class ConnectCostTest {
     }
 
     /**
-     * A storm in miniature: many devices of one account connect at once. Each waits for its own stream read only, and
+     * A storm in miniature: many devices of one account connect at once, then close at once. Each waits for its own stream read only, and
      * their presence rows are written by a few shared transactions, not one each (issue 15: at most one round trip per
      * connect in the common case).
      */
@@ -184,8 +184,14 @@ class ConnectCostTest {
             assertThat(presenceTransactions).as("presence transactions for %d connects at once", devices).isLessThan(devices / 2);
             assertThat(presenceTrips).as("presence round trips per connect, amortized").isLessThanOrEqualTo(devices);
         } finally {
+            wire.watch(account); // from here: the closes
             sockets.forEach(WsClient::close);
         }
+        // closing together is batched the same way (a replica's network gone, a deploy)
         await().atMost(Duration.ofSeconds(10)).until(() -> presenceRows(account) == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> wire.trips(account).stream().anyMatch(t -> t.sql().startsWith("COMMIT")));
+        long closeTransactions = wire.trips(account).stream().filter(t -> !t.prepare() && t.sql().startsWith("COMMIT")).count();
+        System.out.printf("close cost, %d devices at once: %d presence transactions%n", devices, closeTransactions);
+        assertThat(closeTransactions).as("presence transactions for %d closes at once", devices).isLessThan(devices / 2);
     }
 }
