@@ -75,6 +75,35 @@ public final class EventReader implements AutoCloseable {
         return received;
     }
 
+    /**
+     * Every record matching {@code filter} until {@code enough} holds for what was read, then for {@code settle} more (so
+     * a late extra event, or a late duplicate, is seen too); at most {@code timeout} in all. Use it instead of
+     * {@link #await} with a record count when the relay may resend a batch (an outbox row published but not deleted
+     * before a crash is sent again, same event id): those copies count as records and would end a counted read
+     * before every distinct event was read.
+     */
+    public List<Received> awaitUntil(Predicate<CloudEvent> filter, Predicate<List<Received>> enough, Duration settle,
+            Duration timeout) {
+        List<Received> received = new ArrayList<>();
+        Instant deadline = Instant.now().plus(timeout);
+        Instant settledAt = null;
+        while (Instant.now().isBefore(settledAt != null ? settledAt : deadline)) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
+                CloudEvent e = codec.decode(r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                if (filter.test(e)) {
+                    received.add(new Received(r.key(), r.partition(), r.offset(), e));
+                }
+            }
+            if (settledAt == null && enough.test(received)) {
+                settledAt = Instant.now().plus(settle);
+                if (settledAt.isAfter(deadline)) {
+                    settledAt = deadline;
+                }
+            }
+        }
+        return received;
+    }
+
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(2));
