@@ -62,17 +62,7 @@ public final class EventReader implements AutoCloseable {
 
     /** Polls until {@code count} matching events arrived (in arrival order) or the timeout passes. */
     public List<Received> await(Predicate<CloudEvent> filter, int count, Duration timeout) {
-        List<Received> received = new ArrayList<>();
-        Instant deadline = Instant.now().plus(timeout);
-        while (received.size() < count && Instant.now().isBefore(deadline)) {
-            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
-                CloudEvent e = codec.decode(r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-                if (filter.test(e)) {
-                    received.add(new Received(r.key(), r.partition(), r.offset(), e));
-                }
-            }
-        }
-        return received;
+        return awaitUntil(filter, read -> read.size() >= count, Duration.ZERO, timeout);
     }
 
     /**
@@ -88,16 +78,19 @@ public final class EventReader implements AutoCloseable {
         Instant deadline = Instant.now().plus(timeout);
         Instant settledAt = null;
         while (Instant.now().isBefore(settledAt != null ? settledAt : deadline)) {
+            if (settledAt == null && enough.test(received)) { // checked before polling: a count of 0 polls nothing
+                settledAt = Instant.now().plus(settle);
+                if (settledAt.isAfter(deadline)) {
+                    settledAt = deadline;
+                }
+                if (!Instant.now().isBefore(settledAt)) {
+                    break;
+                }
+            }
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(100))) {
                 CloudEvent e = codec.decode(r.value().getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 if (filter.test(e)) {
                     received.add(new Received(r.key(), r.partition(), r.offset(), e));
-                }
-            }
-            if (settledAt == null && enough.test(received)) {
-                settledAt = Instant.now().plus(settle);
-                if (settledAt.isAfter(deadline)) {
-                    settledAt = deadline;
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.continuum.notification.live;
 
+import io.continuum.events.CloudEvent;
 import io.continuum.events.EventTypes;
 import io.continuum.events.notification.PresenceChanged;
 import io.continuum.notification.config.NotificationConfig;
@@ -7,27 +8,26 @@ import io.continuum.notification.config.ReplicaId;
 import io.continuum.notification.domain.Json;
 import io.continuum.notification.messaging.FrameRouter;
 import io.continuum.platform.outbox.Outbox;
+import io.continuum.platform.tracing.Traces;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import io.continuum.events.CloudEvent;
-import io.continuum.platform.tracing.Traces;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.mutiny.sqlclient.RowSet;
-import java.util.ArrayDeque;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,7 +73,6 @@ public class PresenceService {
 
     public PresenceService(Pool pool, ReplicaId replica, Outbox outbox, FrameRouter router, NotificationConfig config,
             Vertx vertx, Traces traces) {
-        this.traces = traces;
         this.pool = pool;
         this.replica = replica;
         this.outbox = outbox;
@@ -81,6 +80,7 @@ public class PresenceService {
         this.vertx = vertx;
         this.frameInterval = config.presence().frameInterval();
         this.snapshotLimit = config.presence().snapshotLimit();
+        this.traces = traces;
     }
 
     void start(@Observes StartupEvent e) {
@@ -325,13 +325,13 @@ public class PresenceService {
     /** One transaction for a batch of connects; answers the devices that came online (their event is written). */
     private Uni<List<DeviceKey>> writeConnects(List<Pending> batch) {
         return inBatchTransaction(batch, conn -> conn.preparedQuery(INSERT_ALL).execute(columns(batch, true)
-                .addString(replica.get())), (p, row) -> row.getLong("others") == 0, true);
+                .addString(replica.get())), row -> row.getLong("others") == 0, true);
     }
 
     /** One transaction for a batch of closes; answers the devices that went offline (their event is written). */
     private Uni<List<DeviceKey>> writeDisconnects(List<Pending> batch) {
         return inBatchTransaction(batch, conn -> conn.preparedQuery(DELETE_ALL).execute(columns(batch, false)),
-                (p, row) -> row.getBoolean("deleted") && row.getLong("others") == 0, false);
+                row -> row.getBoolean("deleted") && row.getLong("others") == 0, false);
     }
 
     private static Tuple columns(List<Pending> batch, boolean withSession) {
@@ -349,7 +349,7 @@ public class PresenceService {
      */
     private Uni<List<DeviceKey>> inBatchTransaction(List<Pending> batch,
             java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<RowSet<Row>>> write,
-            java.util.function.BiPredicate<Pending, Row> changes, boolean online) {
+            java.util.function.Predicate<Row> changes, boolean online) {
         String[] lockKeys = batch.stream().map(p -> p.c().accountId() + "\n" + p.c().deviceId())
                 .distinct().sorted().toArray(String[]::new); // sorted: every batch and sweep locks in the same order
         return pool.withTransaction(conn -> Uni.combine().all().unis(
@@ -364,7 +364,7 @@ public class PresenceService {
                     List<CloudEvent> events = new ArrayList<>();
                     for (Pending p : batch) {
                         Row row = rows.get(p.c().id());
-                        if (row == null || decided.contains(p.device()) || !changes.test(p, row)) {
+                        if (row == null || decided.contains(p.device()) || !changes.test(row)) {
                             continue;
                         }
                         decided.add(p.device());

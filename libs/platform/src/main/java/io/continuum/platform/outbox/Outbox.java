@@ -60,10 +60,7 @@ public class Outbox {
     public <T extends EventData> Uni<CloudEvent> append(SqlConnection connection,
             EventType<T> type, String accountId, String deviceId, Long revision, T data) {
         CloudEvent event = traced(event(type, accountId, deviceId, revision, data));
-        OutboxEntry e = entry(event);
-        return connection.preparedQuery(INSERT)
-                .execute(Tuple.from(new Object[] {e.lane, e.topic, e.messageKey, e.eventId, e.eventType, e.payload, e.traceparent}))
-                .replaceWith(event);
+        return connection.preparedQuery(INSERT).execute(row(entry(event))).replaceWith(event);
     }
 
     /**
@@ -76,10 +73,12 @@ public class Outbox {
             return Uni.createFrom().item(List.of());
         }
         List<CloudEvent> traced = events.stream().map(this::traced).toList();
-        List<Tuple> rows = traced.stream().map(this::entry)
-                .map(e -> Tuple.from(new Object[] {e.lane, e.topic, e.messageKey, e.eventId, e.eventType, e.payload, e.traceparent}))
-                .toList();
-        return connection.preparedQuery(INSERT).executeBatch(rows).replaceWith(traced);
+        return connection.preparedQuery(INSERT).executeBatch(traced.stream().map(e -> row(entry(e))).toList()).replaceWith(traced);
+    }
+
+    /** The parameters of {@link #INSERT} for one entry. */
+    private static Tuple row(OutboxEntry e) {
+        return Tuple.from(new Object[] {e.lane, e.topic, e.messageKey, e.eventId, e.eventType, e.payload, e.traceparent});
     }
 
     private CloudEvent traced(CloudEvent event) {
