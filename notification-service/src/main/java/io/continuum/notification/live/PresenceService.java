@@ -9,11 +9,9 @@ import io.continuum.notification.domain.Json;
 import io.continuum.notification.messaging.FrameRouter;
 import io.continuum.platform.outbox.Outbox;
 import io.continuum.platform.tracing.Traces;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.scheduler.Scheduled;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Context;
@@ -34,7 +32,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
 
 /**
@@ -57,8 +54,11 @@ public class PresenceService {
 
     private static final Logger LOG = Logger.getLogger(PresenceService.class);
     static final Duration STALE = Duration.ofSeconds(30);
-    private static final String ALIVE = "replica_id in (select replica_id from replica where last_seen > now() - interval '30 seconds')";
-    private static final String LOCK = "select count(*) from (select pg_advisory_xact_lock(hashtextextended(:k, 0))) l";
+
+    /** The condition "{@code alias}'s row belongs to a replica that heart-beat within {@link #STALE}". */
+    private static String alive(String alias) {
+        return alias + ".replica_id in (select replica_id from replica where last_seen > now() - interval '30 seconds')";
+    }
 
     private final Pool pool;
     private final ReplicaId replica;
@@ -155,32 +155,58 @@ public class PresenceService {
     private record Swept(int rows, int offline) {
     }
 
+    private static final String SWEEP_DELETE = """
+            delete from device_presence where connection_id in (
+              select connection_id from device_presence where replica_id not in
+                (select replica_id from replica where last_seen > now() - interval '30 seconds')
+              limit $1 for update skip locked)
+            returning account_id, device_id""";
+    // each swept device's sockets on live replicas; sent right after the lock statement, so its snapshot sees what the
+    // previous holders of the devices' locks committed (a device that reconnected elsewhere meanwhile stays online)
+    private static final String OTHERS_ALL = """
+            select k.account_id, k.device_id, (select count(*) from device_presence p where p.account_id = k.account_id
+              and p.device_id = k.device_id and\s""" + alive("p") + """
+            ) as others from unnest($1::text[], $2::text[]) as k(account_id, device_id)""";
+
+    /**
+     * One sweep transaction, in the batch writes' shape: the rows deleted (one statement), then the swept devices'
+     * locks and their remaining sockets sent together, then every "offline" event in one round trip. A constant number
+     * of round trips per batch, whatever the number of devices (it was three per device, through Hibernate, whose
+     * auto-flush before each native query made a batch quadratic in the events it had persisted).
+     */
     private Uni<Swept> sweepBatch() {
         Instant at = Instant.now();
-        return Panache.withTransaction(() -> Panache.getSession().chain(s -> s.createNativeQuery("""
-                                delete from device_presence where connection_id in (
-                                  select connection_id from device_presence where replica_id not in
-                                    (select replica_id from replica where last_seen > now() - interval '30 seconds')
-                                  limit :n for update skip locked)
-                                returning account_id, device_id""", Object[].class)
-                        .setParameter("n", SWEEP_BATCH)
-                        .getResultList()
-                        .chain(rows -> {
-                            Set<DeviceKey> devices = new java.util.TreeSet<>(java.util.Comparator
-                                    .comparing(DeviceKey::accountId).thenComparing(DeviceKey::deviceId));
-                            for (Object[] r : rows) {
-                                devices.add(new DeviceKey((String) r[0], (String) r[1]));
-                            }
-                            return Multi.createFrom().iterable(devices)
-                                    .onItem().transformToUniAndConcatenate(d -> lock(s, d.accountId(), d.deviceId())
-                                            .chain(() -> others(s, d.accountId(), d.deviceId(), ""))
-                                            .chain(others -> others == 0
-                                                    ? outbox.append(EventTypes.PRESENCE_CHANGED, d.accountId(), d.deviceId(), null,
-                                                            new PresenceChanged(d.deviceId(), false, at)).replaceWith(d)
-                                                    : Uni.createFrom().<DeviceKey>nullItem()))
-                                    .collect().asList()
-                                    .map(offline -> new SweptRows(rows.size(), offline));
-                        })))
+        return pool.withTransaction(conn -> conn.preparedQuery(SWEEP_DELETE).execute(Tuple.of(SWEEP_BATCH)).chain(deleted -> {
+                    java.util.TreeSet<DeviceKey> devices = new java.util.TreeSet<>(java.util.Comparator
+                            .comparing(DeviceKey::accountId).thenComparing(DeviceKey::deviceId));
+                    for (Row r : deleted) {
+                        devices.add(new DeviceKey(r.getString(0), r.getString(1)));
+                    }
+                    if (devices.isEmpty()) {
+                        return Uni.createFrom().item(new SweptRows(0, List.of()));
+                    }
+                    // sorted like every batch's locks: a sweep and a batch never wait for each other in a cycle
+                    String[] lockKeys = devices.stream().map(d -> d.accountId() + "\n" + d.deviceId()).toArray(String[]::new);
+                    Tuple keys = Tuple.tuple()
+                            .addArrayOfString(devices.stream().map(DeviceKey::accountId).toArray(String[]::new))
+                            .addArrayOfString(devices.stream().map(DeviceKey::deviceId).toArray(String[]::new));
+                    return Uni.combine().all().unis(
+                                    conn.preparedQuery(LOCK_ALL).execute(Tuple.tuple().addArrayOfString(lockKeys)),
+                                    conn.preparedQuery(OTHERS_ALL).execute(keys))
+                            .asTuple().chain(done -> {
+                                List<DeviceKey> offline = new ArrayList<>();
+                                List<CloudEvent> events = new ArrayList<>();
+                                for (Row r : done.getItem2()) {
+                                    if (r.getLong("others") == 0) {
+                                        DeviceKey d = new DeviceKey(r.getString("account_id"), r.getString("device_id"));
+                                        offline.add(d);
+                                        events.add(outbox.event(EventTypes.PRESENCE_CHANGED, d.accountId(), d.deviceId(), null,
+                                                new PresenceChanged(d.deviceId(), false, at)));
+                                    }
+                                }
+                                return outbox.appendAll(conn, events).replaceWith(new SweptRows(deleted.rowCount(), offline));
+                            });
+                }))
                 .invoke(swept -> swept.offline().forEach(d -> changed(d.accountId())))
                 .map(swept -> new Swept(swept.rows(), swept.offline().size()));
     }
@@ -296,7 +322,6 @@ public class PresenceService {
 
     private static final String LOCK_ALL = "select count(*) from (select pg_advisory_xact_lock(hashtextextended(k, 0))"
             + " from unnest($1::text[]) as k) l";
-    private static final String ALIVE_P = ALIVE.replace("replica_id in", "p.replica_id in");
     // the rows, and the count of each device's other sockets, in one statement; its snapshot is taken after the lock
     // statement, so it sees what the previous holders of the locks committed (a row inserted by this statement is not
     // in its own snapshot: two sockets of one device in one batch are told apart in Java)
@@ -308,7 +333,7 @@ public class PresenceService {
               select connection_id, $5, account_id, device_id, session_id from input
               on conflict do nothing)
             select i.connection_id, (select count(*) from device_presence p where p.account_id = i.account_id
-              and p.device_id = i.device_id and p.connection_id <> i.connection_id and\s""" + ALIVE_P + """
+              and p.device_id = i.device_id and p.connection_id <> i.connection_id and\s""" + alive("p") + """
             ) as others from input i""";
     // the rows deleted (a row that was not there, never written or swept, changes nothing), and each device's sockets
     // outside this batch
@@ -319,7 +344,7 @@ public class PresenceService {
               delete from device_presence p using input i where p.connection_id = i.connection_id returning p.connection_id)
             select i.connection_id, exists (select 1 from del d where d.connection_id = i.connection_id) as deleted,
               (select count(*) from device_presence p where p.account_id = i.account_id and p.device_id = i.device_id
-                 and p.connection_id <> all($1::text[]) and\s""" + ALIVE_P + """
+                 and p.connection_id <> all($1::text[]) and\s""" + alive("p") + """
             ) as others from input i""";
 
     /** One transaction for a batch of connects; answers the devices that came online (their event is written). */
@@ -377,20 +402,6 @@ public class PresenceService {
                 }));
     }
 
-    /** Serializes the presence transactions of one device (released at commit or rollback). */
-    private static Uni<Void> lock(Mutiny.Session s, String accountId, String deviceId) {
-        return s.createNativeQuery(LOCK, Long.class).setParameter("k", accountId + "\n" + deviceId)
-                .getSingleResult().replaceWithVoid();
-    }
-
-    private static Uni<Long> others(Mutiny.Session s, String accountId, String deviceId, String exceptConnection) {
-        return s.createNativeQuery("select count(*) from device_presence where account_id = :a and device_id = :d"
-                        + " and connection_id <> :c and " + ALIVE, Long.class)
-                .setParameter("a", accountId).setParameter("d", deviceId).setParameter("c", exceptConnection)
-                .getSingleResult()
-                .map(n -> ((Number) n).longValue());
-    }
-
     /** Marks the account for the next snapshot frame. */
     void changed(String accountId) {
         changedAccounts.add(accountId);
@@ -430,8 +441,8 @@ public class PresenceService {
 
     /** The account's devices with a live socket on a live replica. */
     public Uni<List<OnlineDevice>> online(String accountId) {
-        return pool.preparedQuery("select device_id, min(connected_at) as since, count(*) as sockets from device_presence"
-                        + " where account_id = $1 and " + ALIVE + " group by device_id order by device_id")
+        return pool.preparedQuery("select device_id, min(connected_at) as since, count(*) as sockets from device_presence p"
+                        + " where account_id = $1 and " + alive("p") + " group by device_id order by device_id")
                 .execute(Tuple.of(accountId))
                 .map(rows -> {
                     List<OnlineDevice> list = new ArrayList<>();

@@ -9,6 +9,8 @@ import io.continuum.testing.Tokens;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.vertx.VertxContextSupport;
+import io.continuum.notification.live.PresenceService;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.inject.Inject;
@@ -42,6 +44,9 @@ class ConnectCostTest {
     URL root;
     @Inject
     Pool pool;
+
+    @Inject
+    PresenceService presence;
 
     private String base() {
         return root.toString().replaceAll("/$", "");
@@ -199,5 +204,42 @@ class ConnectCostTest {
         long closeTransactions = wire.trips(account).stream().filter(t -> !t.prepare() && t.sql().startsWith("COMMIT")).count();
         System.out.printf("close cost, %d devices at once: %d presence transactions%n", devices, closeTransactions);
         assertThat(closeTransactions).as("presence transactions for %d closes at once", devices).isLessThan(devices / 2);
+    }
+
+    /**
+     * A replica that died without its shutdown clean-up leaves a row per socket; the sweep of a live replica deletes
+     * them and publishes "offline" for each device, in a constant number of round trips per batch of rows. It took
+     * three per device (its lock, its count of other sockets, its event), through Hibernate, whose auto-flush before
+     * each native query re-checked every event persisted so far: a 10,000-socket replica's sweep was 30,000 round
+     * trips, quadratic in CPU.
+     */
+    @Test
+    void aDeadReplicasDevicesAreSweptInAFewRoundTrips() throws Throwable {
+        int devices = 40;
+        String account = "sweep-" + UUID.randomUUID();
+        String dead = "crashed-" + UUID.randomUUID().toString().substring(0, 8);
+        pool.preparedQuery("insert into replica (replica_id, last_seen) values ($1, now() - interval '5 minutes')")
+                .execute(Tuple.of(dead)).await().indefinitely();
+        String[] ids = new String[devices];
+        String[] deviceIds = new String[devices];
+        for (int i = 0; i < devices; i++) {
+            ids[i] = dead + "-c" + i;
+            deviceIds[i] = "swept-" + i;
+        }
+        pool.preparedQuery("insert into device_presence (connection_id, replica_id, account_id, device_id, session_id)"
+                        + " select c, $2, $3, d, null from unnest($1::text[], $4::text[]) as x(c, d)")
+                .execute(Tuple.of(ids, dead, account, deviceIds)).await().indefinitely();
+        PgRoundTrips wire = PgRoundTrips.current();
+        wire.watch(account);
+        int offline = VertxContextSupport.subscribeAndAwait(() -> presence.sweep());
+
+        List<PgRoundTrips.Trip> trips = wire.trips(account).stream().filter(t -> !t.prepare()).toList();
+        System.out.printf("sweep of %d devices of a dead replica: %d round trips carrying the account: %s%n", devices,
+                trips.size(), trips.stream().map(PgRoundTrips.Trip::brief).toList());
+        assertThat(offline).as("devices that went offline in this sweep").isGreaterThanOrEqualTo(devices);
+        assertThat(presenceRows(account)).isZero();
+        assertThat(trips.stream().filter(t -> t.sql().startsWith("insert into outbox")).count())
+                .as("the offline events: one round trip for all of them").isEqualTo(1);
+        assertThat(trips).as("round trips of the sweep that carry the account").hasSizeLessThanOrEqualTo(6);
     }
 }
