@@ -92,6 +92,11 @@ public final class ContinuumClient implements AutoCloseable {
     private int sendFailures;
     private int isolate;
     private ScheduledFuture<?> sendTimer;
+    /** The confirmed state changed since it was last written (loop-confined). */
+    private boolean stateDirty;
+    /** The stream cursor not written yet, {@code epoch:seq} (loop-confined). */
+    private String unsavedCursor;
+    private ScheduledFuture<?> persistTimer;
     /** A batch is on the wire (loop-confined). */
     private boolean sending;
     /** Runs the ops requests, so that the loop never waits on the network for them. */
@@ -216,6 +221,8 @@ public final class ContinuumClient implements AutoCloseable {
             started = false;
             live.stop();
             cancel(sendTimer);
+            cancel(persistTimer);
+            persistNow(); // what a clean close has seen is on disk
             return null;
         });
         loop.shutdown();
@@ -646,8 +653,39 @@ public final class ContinuumClient implements AutoCloseable {
         publishView();
     }
 
+    /**
+     * Marks the confirmed state for the store; it is written with the stream cursor, together, at most every
+     * {@code persistInterval} ({@link #persistSoon}). The confirmed state is a copy of the server's, so what a crash
+     * loses of it is read again: the device restarts from the older state and cursor and the server replays what
+     * came after (the user's own ops are in the queue, written before {@link #submit} returns). Writing the whole
+     * state (one JSON document, which grows with the account) and the cursor on every frame and every answer cost
+     * more CPU than anything else the SDK does (two H2 commits per frame; SdkPropagationBenchmark's JFR).
+     */
     private void saveState() {
-        store.put("state", local.save());
+        stateDirty = true;
+        persistSoon();
+    }
+
+    private void persistSoon() {
+        if (persistTimer == null || persistTimer.isDone()) {
+            persistTimer = loop.schedule(this::persistNow, config.persistInterval.toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Writes the state and the cursor that are due, in one transaction (on the loop). */
+    private void persistNow() {
+        java.util.Map<String, String> due = new java.util.HashMap<>();
+        if (stateDirty) {
+            due.put("state", local.save());
+        }
+        if (unsavedCursor != null) {
+            due.put("cursor", unsavedCursor);
+        }
+        stateDirty = false;
+        unsavedCursor = null;
+        if (!due.isEmpty()) {
+            store.putAll(due);
+        }
     }
 
     private void publishView() {
@@ -781,7 +819,8 @@ public final class ContinuumClient implements AutoCloseable {
         @Override
         public void cursor(String epoch, long seq) {
             if (epoch != null) {
-                store.put("cursor", epoch + ":" + seq);
+                unsavedCursor = epoch + ":" + seq; // written with the state it belongs to (persistNow)
+                persistSoon();
             }
         }
     }
@@ -843,6 +882,7 @@ public final class ContinuumClient implements AutoCloseable {
         String displayName = "Java device";
         Path storeDir = Path.of(System.getProperty("user.home"), ".continuum");
         int batchSize = 100;
+        Duration persistInterval = Duration.ofMillis(200);
         Duration backoffBase = Duration.ofMillis(200);
         Duration backoffMax = Duration.ofSeconds(30);
         boolean reSignIn = true;
@@ -894,6 +934,19 @@ public final class ContinuumClient implements AutoCloseable {
                 throw new IllegalArgumentException("batchSize must be 1…500");
             }
             this.batchSize = n;
+            return this;
+        }
+
+        /**
+         * How long a confirmed change may wait before the state and the stream cursor are written to the device's
+         * store (0…10 s; default 200 ms). A crash loses at most this much of them, and the server replays it; the
+         * user's own ops are written at once, whatever this is.
+         */
+        public Builder persistInterval(Duration d) {
+            if (d.isNegative() || d.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("persistInterval must be 0…10 s");
+            }
+            this.persistInterval = d;
             return this;
         }
 

@@ -197,6 +197,32 @@ public final class OfflineStore implements AutoCloseable {
         }
     }
 
+    /** Writes several keys in one transaction (a {@code null} value deletes its key): all of them, or none. */
+    public synchronized void putAll(java.util.Map<String, String> values) {
+        try {
+            db.setAutoCommit(false);
+            try (PreparedStatement merge = db.prepareStatement("merge into kv (k, v) key (k) values (?, ?)");
+                    PreparedStatement delete = db.prepareStatement("delete from kv where k = ?")) {
+                for (java.util.Map.Entry<String, String> e : values.entrySet()) {
+                    if (e.getValue() == null) {
+                        delete.setString(1, e.getKey());
+                        delete.executeUpdate();
+                    } else {
+                        merge.setString(1, e.getKey());
+                        merge.setString(2, e.getValue());
+                        merge.executeUpdate();
+                    }
+                }
+            }
+            db.commit();
+        } catch (SQLException e) {
+            rollback();
+            throw new IllegalStateException("cannot write " + values.keySet(), e);
+        } finally {
+            autoCommit();
+        }
+    }
+
     @Override
     public synchronized void close() {
         try {

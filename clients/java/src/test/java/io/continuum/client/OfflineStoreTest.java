@@ -1,6 +1,7 @@
 package io.continuum.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -73,6 +74,30 @@ class OfflineStoreTest {
             a.put("k", "v");
             a.put("k", null);
             assertThat(a.get("k")).isEmpty();
+        }
+    }
+
+    /** The state and the cursor it belongs to are written together: both or neither, and a null value deletes. */
+    @Test
+    void putAllWritesEveryKeyInOneTransaction() {
+        try (OfflineStore s = OfflineStore.open(dir, "tv-1")) {
+            s.put("refreshToken", "old");
+            java.util.Map<String, String> due = new java.util.HashMap<>();
+            due.put("state", "{\"revision\":7}");
+            due.put("cursor", "e1:9");
+            due.put("refreshToken", null);
+            s.putAll(due);
+        }
+        try (OfflineStore s = OfflineStore.open(dir, "tv-1")) {
+            assertThat(s.get("state")).contains("{\"revision\":7}");
+            assertThat(s.get("cursor")).contains("e1:9");
+            assertThat(s.get("refreshToken")).isEmpty();
+            String tooLongKey = "k".repeat(65); // the kv key column holds 64: the statement fails inside the transaction
+            java.util.Map<String, String> failing = new java.util.LinkedHashMap<>();
+            failing.put("cursor", "e1:10");
+            failing.put(tooLongKey, "x");
+            assertThatThrownBy(() -> s.putAll(failing)).isInstanceOf(IllegalStateException.class);
+            assertThat(s.get("cursor")).as("nothing of a failed write is kept").contains("e1:9");
         }
     }
 }

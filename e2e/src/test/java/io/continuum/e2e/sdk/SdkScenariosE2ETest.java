@@ -45,7 +45,7 @@ class SdkScenariosE2ETest {
     static final HttpClient HTTP = HttpClient.newHttpClient();
 
     @RegisterExtension
-    static final ThrowAwayUsers USERS = new ThrowAwayUsers("netflix", "chat", "game", "logout", "offline", "poison", "backlog", "slow");
+    static final ThrowAwayUsers USERS = new ThrowAwayUsers("netflix", "chat", "game", "logout", "offline", "poison", "backlog", "slow", "burst");
 
     @TempDir
     Path disk;
@@ -230,6 +230,35 @@ class SdkScenariosE2ETest {
             phone.client().setNetworkEnabled(true);
             await().atMost(WAIT).until(() -> phone.client().queued() == 0 && tv.client().state().wallet("gold") == ops);
             assertThat(phone.client().api().get("/api/state/snapshot").path("wallet").path("gold").asLong()).isEqualTo(ops);
+        }
+    }
+
+    /**
+     * A device writes its confirmed state and stream cursor to its store together, at most every
+     * {@code persistInterval}, not on every frame (the user's own ops are written at once); a clean close writes
+     * what is due. So a device closed right after a burst of changes and started again on the same disk shows the
+     * burst while still offline, and goes on from there.
+     */
+    @Test
+    void aBurstOfChangesIsOnTheDiskAfterACleanCloseAndTheRestartedDeviceGoesOnFromIt() {
+        try (Devices d = new Devices(USERS.get("burst"), disk)) {
+            Devices.Device phone = d.start("phone", "phone");
+            Devices.Device tv = d.start("tv", "tv");
+            await().atMost(WAIT).until(() -> phone.client().online() && tv.client().online());
+            int burst = 100;
+            for (int i = 0; i < burst; i++) {
+                phone.client().credit("gold", 1, "burst " + i);
+            }
+            await().atMost(WAIT).until(() -> tv.client().state().wallet("gold") == burst);
+            long revision = tv.client().state().revision();
+            d.closeOne(tv.client()); // closed within persistInterval of the last frame: the close writes it
+
+            Devices.Device again = d.build("tv", "tv", true); // the same disk, not signed in yet: offline
+            assertThat(again.client().state().wallet("gold")).isEqualTo(burst);
+            assertThat(again.client().state().revision()).isEqualTo(revision);
+            again.client().signInWithPassword(d.user.username(), d.user.password()).start();
+            phone.client().credit("gold", 5, "after the restart");
+            await().atMost(WAIT).until(() -> again.client().online() && again.client().state().wallet("gold") == burst + 5);
         }
     }
 
