@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * KafkaUser ACLs are rendered from it. This test ties the declaration to the code, so neither can drift:
  * <ul>
  * <li>produced topics: every {@code outbox.append([connection, ]EventTypes.X, ...)} in the service's sources publishes on
- * {@code EventTypes.X.topic()};</li>
+ * {@code EventTypes.X.topic()}, and so does every {@code outbox.event(EventTypes.X, ...)} (an event made for
+ * {@code Outbox.appendAll}, which writes a batch of them);</li>
  * <li>touched topics: {@code Topics.X} constants, topic names in the service's config (application.properties,
  * {@code @WithDefault} strings) and the revocation topic every service reads through libs/platform;</li>
  * <li>consumer groups: the {@code @WithDefault} of every {@code group()} config method.</li>
@@ -35,8 +36,11 @@ import org.junit.jupiter.api.Test;
  */
 class KafkaAccessTest {
 
-    /** {@code outbox.append(EventTypes.X, ...)}, or {@code outbox.append(connection, EventTypes.X, ...)} on a pool connection. */
-    static final Pattern OUTBOX_APPEND = Pattern.compile("\\.append\\(\\s*(?:\\w+\\s*,\\s*)?EventTypes\\.([A-Z_]+)");
+    /**
+     * {@code outbox.append(EventTypes.X, ...)}, {@code outbox.append(connection, EventTypes.X, ...)} on a pool
+     * connection, or {@code outbox.event(EventTypes.X, ...)} for a batch written by {@code appendAll}.
+     */
+    static final Pattern OUTBOX_APPEND = Pattern.compile("\\.(?:append|event)\\(\\s*(?:\\w+\\s*,\\s*)?EventTypes\\.([A-Z_]+)");
     static final Pattern TOPICS_CONSTANT = Pattern.compile("\\bTopics\\.([A-Z_]+)\\b");
     static final Pattern GROUP_DEFAULT = Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s*(?:/\\*.*?\\*/\\s*)?String\\s+group\\(\\)", Pattern.DOTALL);
     static final Pattern REVOCATION_TOPIC_DEFAULT = Pattern.compile("@WithDefault\\(\"([^\"]+)\"\\)\\s*String\\s+topic\\(\\)");
