@@ -683,8 +683,18 @@ public final class ContinuumClient implements AutoCloseable {
         }
         stateDirty = false;
         unsavedCursor = null;
-        if (!due.isEmpty()) {
+        if (due.isEmpty()) {
+            return;
+        }
+        try {
             store.putAll(due);
+        } catch (IllegalStateException e) {
+            // the disk refused (full, gone): keep it due, so the next change or the close tries again
+            stateDirty |= due.containsKey("state");
+            if (unsavedCursor == null) {
+                unsavedCursor = due.get("cursor");
+            }
+            LOG.log(System.Logger.Level.WARNING, "{0}: writing the state to the device store failed: {1}", config.deviceId, e.getMessage());
         }
     }
 
