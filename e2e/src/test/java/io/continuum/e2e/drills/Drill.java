@@ -3,6 +3,7 @@ package io.continuum.e2e.drills;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.continuum.client.ContinuumClient;
+import io.continuum.testing.EventReader;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.RepoPaths;
 import io.continuum.testing.TestUsers;
@@ -28,6 +29,15 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class Drill {
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /**
+     * For {@link EventReader#awaitUntil}: the state events read name {@code ops} distinct op ids. Not a count of
+     * records: the relay resends a batch it published but could not delete (same event ids), and those copies would
+     * end a counted read before the last events.
+     */
+    static java.util.function.Predicate<List<EventReader.Received>> everyOp(long ops) {
+        return read -> read.stream().map(r -> r.event().data().path("opId").asText()).distinct().count() >= ops;
+    }
 
     /** The SDK devices' stores (queue, state) of one drill. */
     @TempDir

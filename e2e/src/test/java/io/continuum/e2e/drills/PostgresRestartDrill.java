@@ -117,11 +117,10 @@ class PostgresRestartDrill extends Drill {
             // restart can fail on a dead pooled connection (CI: the throw-away users' cleanup got a 500 from it)
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> Tokens.serviceToken() != null);
-            // until every op's event is read (not a count of records: a batch the relay published but could not delete
-            // when the database went away is sent again, and its copies would end a counted read early), then 3 s more
+            // until every op's event is read (a batch the relay could not delete when the database went away is sent
+            // again), then 3 s more
             List<EventReader.Received> got = events.awaitUntil(e -> EventTypes.STATE_CHANGED.type().equals(e.type())
-                    && user.id().equals(e.subject()), read -> read.stream().map(r -> r.event().data().path("opId").asText())
-                    .distinct().count() >= total, Duration.ofSeconds(3), Duration.ofSeconds(30));
+                    && user.id().equals(e.subject()), everyOp(total), Duration.ofSeconds(3), Duration.ofSeconds(30));
             Set<String> ops = got.stream().map(r -> r.event().data().path("opId").asText()).collect(Collectors.toSet());
             System.out.printf("%nPostgreSQL restart drill: down %d s; answers while down %s (slowest %d ms);"
                             + " every service answered 200 again %d ms after the start; ops %d (before %d, during %d), state events"

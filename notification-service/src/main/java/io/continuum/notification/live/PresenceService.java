@@ -57,7 +57,8 @@ public class PresenceService {
 
     /** The condition "{@code alias}'s row belongs to a replica that heart-beat within {@link #STALE}". */
     private static String alive(String alias) {
-        return alias + ".replica_id in (select replica_id from replica where last_seen > now() - interval '30 seconds')";
+        return alias + ".replica_id in (select replica_id from replica where last_seen > now() - interval '"
+                + STALE.toSeconds() + " seconds')";
     }
 
     private final Pool pool;
@@ -120,6 +121,10 @@ public class PresenceService {
     }
 
     private record DeviceKey(String accountId, String deviceId) {
+        /** The key of the device's presence lock; every batch and sweep takes its locks sorted by it. */
+        String lockKey() {
+            return accountId + "\n" + deviceId;
+        }
     }
 
     /** Rows of dead replicas deleted (and their devices' "offline" published) per sweep transaction. */
@@ -155,12 +160,9 @@ public class PresenceService {
     private record Swept(int rows, int offline) {
     }
 
-    private static final String SWEEP_DELETE = """
-            delete from device_presence where connection_id in (
-              select connection_id from device_presence where replica_id not in
-                (select replica_id from replica where last_seen > now() - interval '30 seconds')
-              limit $1 for update skip locked)
-            returning account_id, device_id""";
+    private static final String SWEEP_DELETE = "delete from device_presence where connection_id in ("
+            + " select connection_id from device_presence d where not (" + alive("d") + ")"
+            + " limit $1 for update skip locked) returning account_id, device_id";
     // each swept device's sockets on live replicas; sent right after the lock statement, so its snapshot sees what the
     // previous holders of the devices' locks committed (a device that reconnected elsewhere meanwhile stays online)
     private static final String OTHERS_ALL = """
@@ -177,16 +179,15 @@ public class PresenceService {
     private Uni<Swept> sweepBatch() {
         Instant at = Instant.now();
         return pool.withTransaction(conn -> conn.preparedQuery(SWEEP_DELETE).execute(Tuple.of(SWEEP_BATCH)).chain(deleted -> {
-                    java.util.TreeSet<DeviceKey> devices = new java.util.TreeSet<>(java.util.Comparator
-                            .comparing(DeviceKey::accountId).thenComparing(DeviceKey::deviceId));
+                    // sorted like every batch's locks: a sweep and a batch never wait for each other in a cycle
+                    java.util.TreeSet<DeviceKey> devices = new java.util.TreeSet<>(java.util.Comparator.comparing(DeviceKey::lockKey));
                     for (Row r : deleted) {
                         devices.add(new DeviceKey(r.getString(0), r.getString(1)));
                     }
                     if (devices.isEmpty()) {
                         return Uni.createFrom().item(new SweptRows(0, List.of()));
                     }
-                    // sorted like every batch's locks: a sweep and a batch never wait for each other in a cycle
-                    String[] lockKeys = devices.stream().map(d -> d.accountId() + "\n" + d.deviceId()).toArray(String[]::new);
+                    String[] lockKeys = devices.stream().map(DeviceKey::lockKey).toArray(String[]::new);
                     Tuple keys = Tuple.tuple()
                             .addArrayOfString(devices.stream().map(DeviceKey::accountId).toArray(String[]::new))
                             .addArrayOfString(devices.stream().map(DeviceKey::deviceId).toArray(String[]::new));
@@ -375,7 +376,7 @@ public class PresenceService {
     private Uni<List<DeviceKey>> inBatchTransaction(List<Pending> batch,
             java.util.function.Function<io.vertx.mutiny.sqlclient.SqlConnection, Uni<RowSet<Row>>> write,
             java.util.function.Predicate<Row> changes, boolean online) {
-        String[] lockKeys = batch.stream().map(p -> p.c().accountId() + "\n" + p.c().deviceId())
+        String[] lockKeys = batch.stream().map(p -> p.device().lockKey())
                 .distinct().sorted().toArray(String[]::new); // sorted: every batch and sweep locks in the same order
         return pool.withTransaction(conn -> Uni.combine().all().unis(
                         conn.preparedQuery(LOCK_ALL).execute(Tuple.tuple().addArrayOfString(lockKeys)), write.apply(conn))
