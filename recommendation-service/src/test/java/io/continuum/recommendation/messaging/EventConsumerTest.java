@@ -14,6 +14,7 @@ import io.continuum.recommendation.Fixtures;
 import io.continuum.testing.LocalStackResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.Tuple;
@@ -30,6 +31,9 @@ class EventConsumerTest {
 
     @Inject
     Pool pool;
+
+    @Inject
+    MeterRegistry meters;
 
     @Test
     void aRedeliveredPurchaseCountsOnceAndRatingsReplaysAndAbandonmentAreRecorded() {
@@ -74,6 +78,37 @@ class EventConsumerTest {
                     .execute(Tuple.of(account)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
             assertThat(switches).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aBurstOfEventsIsAppliedInAFewTransactionsNotOneEach() {
+        String account = "acc-" + UUID.randomUUID();
+        int events = 60;
+        try (KafkaProducer<String, byte[]> producer = Fixtures.producer()) {
+            // the group may still be joining: wait until this account's first event is seen before the burst
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                Fixtures.publish(producer, EventTypes.PLAYBACK_POSITION_CHANGED, account, "tv-1",
+                        new PlaybackPositionChanged("warm", 1_000, 600_000, PlaybackState.PLAYING, "op-" + UUID.randomUUID()));
+                return row(account, "warm") != null;
+            });
+            for (int i = 0; i < events; i++) {
+                Fixtures.publish(producer, EventTypes.PLAYBACK_POSITION_CHANGED, account, "tv-1",
+                        new PlaybackPositionChanged("burst-" + i, 60_000, 600_000, PlaybackState.PLAYING, "op-" + UUID.randomUUID()));
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> count(account, "burst-%") == events);
+            // each row's xmin is the transaction that wrote it: one transaction per poll, and the broker holds each
+            // fetch for more events, so the burst came in a few polls (one transaction per event before)
+            long transactions = pool.preparedQuery("select count(distinct xmin::text) from interaction"
+                            + " where account_id = $1 and item_id like 'burst-%'")
+                    .execute(Tuple.of(account)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
+            assertThat(transactions).as("transactions that wrote %d events", events).isLessThanOrEqualTo(events / 3);
+            assertThat(meters.get("recommendation.events.batch").summary().max()).isGreaterThan(1);
+        }
+    }
+
+    private long count(String account, String itemPattern) {
+        return pool.preparedQuery("select count(*) from interaction where account_id = $1 and item_id like $2")
+                .execute(Tuple.of(account, itemPattern)).await().atMost(Duration.ofSeconds(5)).iterator().next().getLong(0);
     }
 
     private Row row(String account, String item) {
