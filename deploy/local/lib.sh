@@ -47,6 +47,10 @@ GATEWAY_PORT="${CONTINUUM_GATEWAY_PORT:-8080}"
 ROUTES_FILE="$DEPLOY_DIR/gateway/routes.yaml"
 
 SERVICE_XMX="${CONTINUUM_SERVICE_XMX:-256m}"
+# extra JVM options of the services and of Kafka, for experiments (docs/benchmarks.md, "GC pauses": on two loaded
+# vCPUs a G1 pause goal, ZGC or the serial collector all made the tail worse than the defaults)
+SERVICE_JVM_OPTS="${CONTINUUM_SERVICE_JVM_OPTS:-}"
+KAFKA_JVM_OPTS="${CONTINUUM_KAFKA_JVM_OPTS:--XX:+UseG1GC}"
 
 # --- output -------------------------------------------------------------------
 SCRIPT_NAME="${SCRIPT_NAME:-$(basename "$0" .sh)}"

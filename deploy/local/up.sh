@@ -9,7 +9,8 @@
 # Environment: CONTINUUM_RUN_DIR (default <repo>/.run), CONTINUUM_CACHE
 # (default ~/.cache/continuum), CONTINUUM_GATEWAY_PORT (8080),
 # CONTINUUM_KC_ADMIN_USER / CONTINUUM_KC_ADMIN_PASSWORD (admin/admin, first
-# Keycloak start only), CONTINUUM_SERVICE_XMX (256m).
+# Keycloak start only), CONTINUUM_SERVICE_XMX (256m), CONTINUUM_SERVICE_JVM_OPTS and
+# CONTINUUM_KAFKA_JVM_OPTS (extra JVM options; Kafka: -XX:+UseG1GC).
 # See docs/operations.md.
 SCRIPT_NAME=up
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -160,7 +161,7 @@ up_kafka() {
         >"$LOG_DIR/kafka-format.log" 2>&1 || die "formatting Kafka storage failed, see $LOG_DIR/kafka-format.log"
     fi
     say "kafka: starting broker $KAFKA_VERSION on $KAFKA_BOOTSTRAP (controller :$KAFKA_CONTROLLER_PORT)"
-    start_bg kafka "$KAFKA_DIR" java -Xms256m -Xmx512m -XX:+UseG1GC -Dkafka.logs.dir="$KAFKA_DIR/logs" \
+    start_bg kafka "$KAFKA_DIR" java -Xms256m -Xmx512m $KAFKA_JVM_OPTS -Dkafka.logs.dir="$KAFKA_DIR/logs" \
       -cp "$(cat "$KAFKA_CP")" kafka.Kafka "$KAFKA_DIR/server.properties"
     KAFKA_PENDING=1 CHANGED=1
     return   # finish_kafka waits, so Keycloak can start meanwhile
@@ -337,7 +338,7 @@ up_services() {
       CONTINUUM_PLAY_JWKS_URL="${CONTINUUM_PLAY_JWKS_URL:-http://127.0.0.1:8086/sim/play-store/certs}" \
       CONTINUUM_PLAY_TOKEN_URL="${CONTINUUM_PLAY_TOKEN_URL:-http://127.0.0.1:8086/sim/play-store/token}" \
       CONTINUUM_PLAY_API_URL="${CONTINUUM_PLAY_API_URL:-http://127.0.0.1:8086/sim/play-store}" \
-      java -Xmx"$SERVICE_XMX" -jar "$(service_jar "$name")"
+      java -Xmx"$SERVICE_XMX" $SERVICE_JVM_OPTS -jar "$(service_jar "$name")"
     started+=("$name")
   done
   for s in "${SERVICES[@]}"; do
