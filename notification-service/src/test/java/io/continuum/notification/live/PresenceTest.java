@@ -114,14 +114,16 @@ class PresenceTest {
         Tokens.TokenSet alice = ANN.signIn();
         String dead = "crashed-" + UUID.randomUUID().toString().substring(0, 8);
         String phone = device("phone"), tv = device("tv");
-        pool.preparedQuery("insert into replica (replica_id, last_seen) values ($1, now() - interval '5 minutes')")
-                .execute(Tuple.of(dead)).await().indefinitely();
-        for (String[] row : new String[][] {{"c1", phone}, {"c2", phone}, {"c3", tv}}) {
-            pool.preparedQuery("insert into device_presence (connection_id, replica_id, account_id, device_id, session_id)"
-                            + " values ($1, $2, $3, $4, null)")
-                    .execute(Tuple.of(dead + row[0], dead, alice.subject(), row[1])).await().indefinitely();
-        }
+        // the reader first: the scheduled sweep (every 10 s) may take the rows as soon as they exist, and its events
+        // must be read too (a reader opened after the rows had missed them while it joined its group)
         try (EventReader reader = new EventReader(Topics.NOTIFICATION_EVENTS)) {
+            pool.preparedQuery("insert into replica (replica_id, last_seen) values ($1, now() - interval '5 minutes')")
+                    .execute(Tuple.of(dead)).await().indefinitely();
+            for (String[] row : new String[][] {{"c1", phone}, {"c2", phone}, {"c3", tv}}) {
+                pool.preparedQuery("insert into device_presence (connection_id, replica_id, account_id, device_id, session_id)"
+                                + " values ($1, $2, $3, $4, null)")
+                        .execute(Tuple.of(dead + row[0], dead, alice.subject(), row[1])).await().indefinitely();
+            }
             // on a Vert.x context, as the scheduler runs it (Hibernate Reactive needs one)
             VertxContextSupport.subscribeAndAwait(() -> presence.sweep());
             VertxContextSupport.subscribeAndAwait(() -> presence.sweep()); // a second sweep (another replica) finds nothing

@@ -277,10 +277,11 @@ public class EventConsumer {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, config.consumer().offsetReset());
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "200");
-        // a learner, not a live path: the broker holds a fetch up to 50 ms for 64 KB, so a busy stream arrives in polls
-        // of tens of events (one transaction each) instead of one event per poll; learning stays well within its 2 s
+        // a learner, not a live path: the broker holds a fetch up to 100 ms for 64 KB, so a busy stream arrives in
+        // polls of tens of events (one transaction each) instead of one event per poll; learning stays well within its
+        // 2 s, and an idle consumer asks ten times a second
         p.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536");
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
