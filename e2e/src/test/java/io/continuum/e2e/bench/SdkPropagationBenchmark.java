@@ -85,13 +85,6 @@ class SdkPropagationBenchmark {
             });
             all.add(a);
             all.add(b);
-            // the background: one writing device per other account, posting over lean keep-alive connections. These
-            // devices stand for phones elsewhere: as SDK clients (own executor, HTTP client, store each) on this JVM they
-            // took up to a core of the two the measured stack runs on (docs/benchmarks.md)
-            Map<String, Tokens.TokenSet> writers = new java.util.LinkedHashMap<>();
-            for (int i = 0; i < accounts; i++) {
-                writers.putAll(BenchDevices.signIn(users.get(1 + i), List.of("writer-" + i + "-" + run)));
-            }
             // the idle devices: devicesPerAccount per account, like real accounts (a phone, a laptop, a TV...): first
             // the writing accounts' other devices (they receive the background's frames), then quiet accounts of
             // their own. One account with 49 devices would make the background 10,000 frames/s of fan-out.
@@ -126,6 +119,14 @@ class SdkPropagationBenchmark {
                 }
             }
             opening.forEach(f -> idleSockets.add(f.orTimeout(60, TimeUnit.SECONDS).join()));
+            // the background: one writing device per other account, posting over lean keep-alive connections. These
+            // devices stand for phones elsewhere: as SDK clients (own executor, HTTP client, store each) on this JVM they
+            // took up to a core of the two the measured stack runs on (docs/benchmarks.md). Signed in last, so
+            // their 5-minute tokens are fresh when the measured writes start
+            Map<String, Tokens.TokenSet> writers = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < accounts; i++) {
+                writers.putAll(BenchDevices.signIn(users.get(1 + i), List.of("writer-" + i + "-" + run)));
+            }
             await().atMost(Duration.ofMinutes(5)).until(() -> all.stream().allMatch(ContinuumClient::online));
             System.out.printf("connected: 2 measured SDK devices, %d idle sockets; %d writing devices (HTTP)%n", idleSockets.size(), writers.size());
             Floor.Figures floor = Floor.measure(200);
