@@ -10,6 +10,8 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +66,32 @@ class ProcessedEventsTest {
 
         assertThat(retried).isTrue();
         assertThat(OnVertx.await(() -> counters.value(account))).isEqualTo(1L);
+    }
+
+    @Test
+    void aBatchAppliesEachEventOnceInOneTransaction() {
+        String account = "acct-" + UUID.randomUUID();
+        CloudEvent a = event(account);
+        CloudEvent b = event(account);
+        OnVertx.await(() -> processed.processOnce("test-consumer", a, () -> counters.addInTransaction(account, 1)));
+
+        // a was processed before; b twice in the same batch counts once
+        List<Boolean> first = OnVertx.await(() -> processed.processEachOnce("test-consumer", List.of(a, b, b),
+                e -> counters.addInTransaction(account, 10)));
+
+        assertThat(first).containsExactly(false, true, false);
+        assertThat(OnVertx.await(() -> counters.value(account))).isEqualTo(11L);
+
+        // a failure in the batch leaves none of it marked: both are applied when the batch comes again
+        CloudEvent c = event(account);
+        CloudEvent d = event(account);
+        OnVertx.await(() -> processed.processEachOnce("test-consumer", List.of(c, d), e -> e == d
+                        ? Uni.createFrom().failure(new IllegalStateException("effect failed"))
+                        : counters.addInTransaction(account, 100))
+                .onFailure().recoverWithNull());
+        List<Boolean> again = OnVertx.await(() -> processed.processEachOnce("test-consumer", List.of(c, d),
+                e -> counters.addInTransaction(account, 100)));
+        assertThat(again).containsExactly(true, true);
+        assertThat(OnVertx.await(() -> counters.value(account))).isEqualTo(211L);
     }
 }

@@ -120,10 +120,6 @@ public class FanoutBus {
 
         Properties c = kafka.applyTo(new Properties());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // how long the broker holds a fetch when there is nothing to read: it answers at once when a record arrives
-        // (fetch.min.bytes = 1), so this sets only how often an idle consumer asks (Kafka's default; with 100 ms the
-        // suite's ten idle consumers made the broker ~8 % of a core busy at rest)
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "notification-fanout-reader-" + replica.get());
         loop = ConsumerLoop.start("fanout-consumer",
                 () -> new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer()), this::follow);

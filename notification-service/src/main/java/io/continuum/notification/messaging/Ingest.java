@@ -94,10 +94,6 @@ public class Ingest {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        // how long the broker holds a fetch when there is nothing to read: it answers at once when a record arrives
-        // (fetch.min.bytes = 1), so this sets only how often an idle consumer asks (Kafka's default; with 100 ms the
-        // suite's ten idle consumers made the broker ~8 % of a core busy at rest)
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 500);
         loop = ConsumerLoop.start("stream-ingest",
                 () -> new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer()), this::follow);
     }

@@ -23,7 +23,6 @@ import io.continuum.recommendation.persistence.InteractionStore;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.opentelemetry.api.trace.Span;
-import io.quarkus.hibernate.reactive.panache.Panache;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -36,6 +35,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -134,8 +135,8 @@ public class EventConsumer {
     }
 
     /**
-     * Applies a poll's events in one transaction, in the order read: each event's processed-event row, then its
-     * effects. One commit for the poll instead of one per event (its PostgreSQL commit was most of this consumer's
+     * Applies a poll's events in one transaction, in the order read ({@link ProcessedEvents#processEachOnce}): each
+     * event's processed-event row, then its effects. One commit for the poll instead of one per event (its PostgreSQL commit was most of this consumer's
      * cost per op). A failure rolls the whole poll back and throws; the loop reconnects and reads it again, and what
      * had been applied before is recognised by its processed-event row.
      */
@@ -166,22 +167,13 @@ public class EventConsumer {
         if (pending.isEmpty()) {
             return;
         }
-        boolean[] first = new boolean[pending.size()];
-        // runs on a Vert.x context (the reactive session needs one)
+        Map<CloudEvent, Pending> byEvent = new IdentityHashMap<>();
+        pending.forEach(p -> byEvent.put(p.event(), p));
+        List<Boolean> first;
         try {
-            VertxContextSupport.subscribeAndAwait(() -> Panache.withTransaction(() -> {
-                Uni<?> chain = Uni.createFrom().voidItem();
-                for (int i = 0; i < pending.size(); i++) {
-                    int at = i;
-                    Pending p = pending.get(i);
-                    chain = chain.chain(() -> processed.markFirstDelivery(CONSUMER, p.event().id())
-                            .chain(isFirst -> {
-                                first[at] = isFirst;
-                                return isFirst ? sequence(p.effects()) : Uni.createFrom().voidItem();
-                            }));
-                }
-                return chain;
-            }));
+            // runs on a Vert.x context (the reactive session needs one)
+            first = VertxContextSupport.subscribeAndAwait(() -> processed.processEachOnce(CONSUMER,
+                    pending.stream().map(Pending::event).toList(), e -> sequence(byEvent.get(e).effects())));
         } catch (Throwable e) {
             pending.forEach(p -> Traces.fail(p.span(), e));
             if (e instanceof RuntimeException r) {
@@ -192,7 +184,7 @@ public class EventConsumer {
         batchSize.record(pending.size());
         for (int i = 0; i < pending.size(); i++) {
             pending.get(i).span().end();
-            (first[i] ? applied : skipped).increment();
+            (first.get(i) ? applied : skipped).increment();
         }
     }
 

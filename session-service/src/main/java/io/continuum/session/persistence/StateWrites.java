@@ -46,11 +46,10 @@ public class StateWrites {
         // one op (the common batch) by equality: with "= any($2)" PostgreSQL planned the statement again on every
         // execution (0.19 ms of its CPU per op in the statement log, more than the op's upsert), since a generic plan
         // for an array of unknown length never looked cheaper than the custom one
+        String select = "select op_id, cast(result as text), fingerprint from op_log where account_id = $1 and ";
         var query = opIds.size() == 1
-                ? c.preparedQuery("select op_id, cast(result as text), fingerprint from op_log where account_id = $1 and op_id = $2")
-                        .execute(Tuple.of(account, opIds.iterator().next()))
-                : c.preparedQuery("select op_id, cast(result as text), fingerprint from op_log where account_id = $1 and op_id = any($2)")
-                        .execute(Tuple.of(account, opIds.toArray(new String[0])));
+                ? c.preparedQuery(select + "op_id = $2").execute(Tuple.of(account, opIds.iterator().next()))
+                : c.preparedQuery(select + "op_id = any($2)").execute(Tuple.of(account, opIds.toArray(new String[0])));
         return query
                 .map(rows -> {
                     Map<String, Answer> map = new HashMap<>();

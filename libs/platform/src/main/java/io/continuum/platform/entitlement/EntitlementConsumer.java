@@ -102,10 +102,6 @@ public class EntitlementConsumer {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "entitlements-" + applicationName + "-" + UUID.randomUUID());
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // how long the broker holds a fetch when there is nothing to read: it answers at once when a record arrives
-        // (fetch.min.bytes = 1), so this sets only how often an idle consumer asks (Kafka's default; with 100 ms the
-        // suite's ten idle consumers made the broker ~8 % of a core busy at rest)
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "500");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;
