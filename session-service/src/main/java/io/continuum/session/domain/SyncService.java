@@ -80,8 +80,11 @@ public class SyncService {
                             b.fingerprints.put(id, answer.fingerprint());
                         }
                     });
+                    // the new revision (like the ops' outbox rows) is sent with the COMMIT: one round trip for all three
                     return run(b, ops, 0)
-                            .chain(() -> b.revision > start ? db.setRevision(s, account, b.revision) : Uni.createFrom().item(0))
+                            .chain(() -> b.revision > start
+                                    ? transactions.atCommit(s, () -> db.setRevision(s, account, b.revision))
+                                    : Uni.createFrom().voidItem())
                             .map(x -> new BatchOutcome(b.revision, List.copyOf(b.results)));
                 }))
                 .invoke(metrics::record); // after commit

@@ -68,7 +68,7 @@ public class IdempotencyInterceptor {
             binding = ctx.getMethod().getDeclaringClass().getAnnotation(Idempotent.class);
         }
         if (binding != null && binding.store() == Idempotent.Store.SQL_CLIENT) {
-            return sql.inTransaction(c -> once(ctx, onConnection(c), account, key, hash));
+            return sql.inTransaction(c -> once(ctx, onConnection(c, sql), account, key, hash));
         }
         return Panache.withTransaction(() -> Panache.getSession().chain(session -> once(ctx, onSession(session), account, key, hash)));
     }
@@ -82,7 +82,7 @@ public class IdempotencyInterceptor {
                 .chain(claimed -> claimed == 1
                         ? proceed(ctx).chain(response -> {
                             MediaType type = response.getMediaType();
-                            return table.update("update idempotency_key set request_hash = $1, status = $2, content_type = $3,"
+                            return table.updateAtCommit("update idempotency_key set request_hash = $1, status = $2, content_type = $3,"
                                             + " body = $4 where account_id = $5 and idem_key = $6", hash, (short) response.getStatus(),
                                             type == null ? MediaType.APPLICATION_JSON : type.toString(), toJson(response.getEntity()),
                                             account, key)
@@ -100,13 +100,20 @@ public class IdempotencyInterceptor {
     private interface KeyTable {
         Uni<Integer> update(String sql, Object... args);
 
+        /** An update whose count nobody reads, sent with the COMMIT where the store can ({@link SqlTransactions#atCommit}). */
+        Uni<Void> updateAtCommit(String sql, Object... args);
+
         Uni<Object[]> row(String sql, Object... args);
     }
 
-    private static KeyTable onConnection(SqlConnection c) {
+    private static KeyTable onConnection(SqlConnection c, SqlTransactions transactions) {
         return new KeyTable() {
             public Uni<Integer> update(String sql, Object... args) {
                 return c.preparedQuery(sql).execute(Tuple.from(args)).map(rows -> rows.rowCount());
+            }
+
+            public Uni<Void> updateAtCommit(String sql, Object... args) {
+                return transactions.atCommit(c, () -> update(sql, args));
             }
 
             public Uni<Object[]> row(String sql, Object... args) {
@@ -128,6 +135,10 @@ public class IdempotencyInterceptor {
                 Mutiny.MutationQuery query = session.createNativeQuery(ordinal(sql));
                 bind(query, args);
                 return query.executeUpdate();
+            }
+
+            public Uni<Void> updateAtCommit(String sql, Object... args) {
+                return update(sql, args).replaceWithVoid();
             }
 
             public Uni<Object[]> row(String sql, Object... args) {

@@ -4,6 +4,7 @@ import io.continuum.events.CloudEvent;
 import io.continuum.events.EventCodec;
 import io.continuum.events.EventData;
 import io.continuum.events.EventType;
+import io.continuum.platform.sql.SqlTransactions;
 import io.continuum.platform.tracing.Traces;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -27,10 +28,12 @@ public class Outbox {
     private final EventCodec codec = EventCodec.shared();
     private final OutboxConfig config;
     private final Traces traces;
+    private final SqlTransactions transactions;
 
-    public Outbox(OutboxConfig config, Traces traces) {
+    public Outbox(OutboxConfig config, Traces traces, SqlTransactions transactions) {
         this.config = config;
         this.traces = traces;
+        this.transactions = transactions;
     }
 
     /** Validates the event against its schema (refusing what the contract forbids) and stores it. */
@@ -55,12 +58,15 @@ public class Outbox {
 
     /**
      * Stores the event on {@code connection}, inside the transaction the caller holds on it: the hot write path of a
-     * service that runs its SQL straight on the reactive pool (no ORM session), e.g. session-service's ops.
+     * service that runs its SQL straight on the reactive pool (no ORM session), e.g. session-service's ops. The event is
+     * checked against its schema and gets the current trace now; in a transaction of {@link SqlTransactions} its row is
+     * sent with the COMMIT ({@link SqlTransactions#atCommit}: nothing reads it before), otherwise at once.
      */
     public <T extends EventData> Uni<CloudEvent> append(SqlConnection connection,
             EventType<T> type, String accountId, String deviceId, Long revision, T data) {
         CloudEvent event = traced(event(type, accountId, deviceId, revision, data));
-        return connection.preparedQuery(INSERT).execute(row(entry(event))).replaceWith(event);
+        Tuple row = row(entry(event)); // throws EventContractViolation before anything is written
+        return transactions.atCommit(connection, () -> connection.preparedQuery(INSERT).execute(row)).replaceWith(event);
     }
 
     /**
