@@ -15,6 +15,7 @@ import io.continuum.platform.inbox.ProcessedEvents;
 import io.continuum.platform.kafka.ConsumerGroups;
 import io.continuum.platform.kafka.ConsumerLoop;
 import io.continuum.platform.kafka.KafkaClientSettings;
+import io.continuum.platform.tracing.LogContext;
 import io.continuum.platform.tracing.Traces;
 import io.continuum.recommendation.config.RecommendationConfig;
 import io.continuum.recommendation.persistence.DeviceStore;
@@ -156,7 +157,9 @@ public class EventConsumer {
                 effects = effects(event);
             } catch (EventContractViolation e) {
                 skipped.increment();
+                LogContext.consume(Span.getInvalid(), event.subject(), event.deviceid());
                 LOG.warnf("skipping event %s (%s): %s", event.id(), event.type(), e.getMessage());
+                LogContext.clear();
                 continue;
             }
             if (!effects.isEmpty()) {
@@ -173,7 +176,8 @@ public class EventConsumer {
         try {
             // runs on a Vert.x context (the reactive session needs one)
             first = VertxContextSupport.subscribeAndAwait(() -> processed.processEachOnce(CONSUMER,
-                    pending.stream().map(Pending::event).toList(), e -> sequence(byEvent.get(e).effects())));
+                    pending.stream().map(Pending::event).toList(), e -> Traces.within(byEvent.get(e).span(), e.subject(), e.deviceid(),
+                            () -> sequence(byEvent.get(e).effects()))));
         } catch (Throwable e) {
             pending.forEach(p -> Traces.fail(p.span(), e));
             if (e instanceof RuntimeException r) {

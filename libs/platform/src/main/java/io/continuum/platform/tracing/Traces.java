@@ -10,10 +10,12 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -112,6 +114,31 @@ public class Traces {
         } finally {
             LogContext.clear();
         }
+    }
+
+    /**
+     * One event's effect inside a batch that a consumer applies in one transaction (e.g. recommendation-service's poll):
+     * while the effect's Uni runs, {@code span} is current and the log context carries its trace id, the account and the
+     * origin device, as {@link #consume} gives a single record. Both are cleared when the Uni ends, so the next event's
+     * effect starts clean. The span is neither started nor ended here (the batch ends it once the transaction commits).
+     */
+    public static <T> Uni<T> within(Span span, String accountId, String deviceId, Supplier<Uni<T>> effect) {
+        return Uni.createFrom().deferred(() -> {
+            Scope scope = span.makeCurrent();
+            LogContext.consume(span, accountId, deviceId);
+            Runnable clear = () -> {
+                scope.close();
+                LogContext.clear();
+            };
+            Uni<T> work;
+            try {
+                work = effect.get();
+            } catch (RuntimeException e) {
+                clear.run();
+                return Uni.createFrom().failure(e);
+            }
+            return work.onTermination().invoke(clear);
+        });
     }
 
     /** An INTERNAL child of {@code parent} (e.g. the frame push of a consume); invalid when the parent is. */

@@ -3,6 +3,8 @@ package io.continuum.platform.tracing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.trace.Span;
+import io.smallrye.mutiny.Uni;
+import org.jboss.logging.MDC;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -68,5 +70,37 @@ class TracesTest {
         assertThat(out.lastHeader(Traces.HEADER)).isNull();
         consume.end();
         assertThat(exported.getFinishedSpanItems()).isEmpty();
+    }
+
+    @Test
+    void aBatchedEffectRunsInItsEventsSpanAndLogContextAndLeavesThemClean() {
+        Traces traces = new Traces(sdk, false);
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(Traces.HEADER, PARENT.getBytes(StandardCharsets.UTF_8));
+        Span first = traces.startConsumer("state.events consume", headers);
+        Span second = traces.startConsumer("state.events consume", headers);
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        Uni<String> batch = Traces.within(first, "acct-1", "phone", () -> Uni.createFrom().item(() -> {
+                    seen.add(Span.current().getSpanContext().getSpanId() + " " + MDC.get(LogContext.ACCOUNT_ID) + " "
+                            + MDC.get(LogContext.DEVICE_ID) + " " + MDC.get(LogContext.TRACE_ID));
+                    return "one";
+                }))
+                .chain(() -> Traces.within(second, "acct-2", null, () -> Uni.createFrom().item(() -> {
+                    seen.add(Span.current().getSpanContext().getSpanId() + " " + MDC.get(LogContext.ACCOUNT_ID) + " "
+                            + MDC.get(LogContext.DEVICE_ID));
+                    return "two";
+                })));
+
+        assertThat(batch.await().indefinitely()).isEqualTo("two");
+        assertThat(seen).containsExactly(
+                first.getSpanContext().getSpanId() + " acct-1 phone 0af7651916cd43dd8448eb211c80319c",
+                second.getSpanContext().getSpanId() + " acct-2 null");
+        assertThat(Span.current().getSpanContext().isValid()).as("no span left current").isFalse();
+        assertThat(MDC.get(LogContext.ACCOUNT_ID)).as("no account left in the log context").isNull();
+
+        Uni<Object> failing = Traces.within(first, "acct-3", "tv", () -> Uni.createFrom().failure(new IllegalStateException("boom")));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> failing.await().indefinitely()).hasMessage("boom");
+        assertThat(MDC.get(LogContext.ACCOUNT_ID)).as("cleared after a failed effect too").isNull();
+        assertThat(Span.current().getSpanContext().isValid()).isFalse();
     }
 }
