@@ -1,5 +1,7 @@
 package io.continuum.e2e.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocket;
@@ -12,35 +14,91 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * Many idle WebSockets from one JVM to a server on loopback, their client ends spread over the source addresses
  * 127.0.0.1, 127.0.0.2, … ({@link #PER_ADDRESS} sockets each): a client socket bound to one source address draws its
  * port from the ephemeral range (32768–60999 here, about 28,000 ports), so 50,000 sockets to one server port need at
  * least two addresses. The whole 127.0.0.0/8 is loopback on Linux, nothing to configure. Vert.x answers the server's
- * pings with pongs by itself; each socket only counts the text frames it gets.
+ * pings with pongs by itself; each socket counts the text frames it gets, and a device socket ({@link #device}) also
+ * keeps them, parsed, and hands each one with its arrival time to a listener. This client costs the shared two vCPUs far
+ * less per socket than the JDK's (one selector thread and an executor for all sockets), which a benchmark whose
+ * clients run beside the server needs.
  */
 final class LoopbackSockets implements AutoCloseable {
 
     /** Sockets per source address, well inside the ephemeral port range ({@code bench.per-address}, to try it small). */
     static final int PER_ADDRESS = Integer.getInteger("bench.per-address", 20_000);
 
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /** One client-side socket. */
     static final class Socket {
         final AtomicLong received = new AtomicLong();
+        /** The frames received, parsed, in arrival order (device sockets only). */
+        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        /** Completes with the close code (-1 for an error) when the socket is gone. */
+        final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
+        private final boolean keep;
+        private volatile BiConsumer<JsonNode, Long> listener;
         volatile WebSocket ws;
         volatile boolean closed;
 
+        Socket(boolean keep) {
+            this.keep = keep;
+        }
+
         boolean isOpen() {
             return ws != null && !closed;
+        }
+
+        /** Each frame from now on, with its arrival time (nanoTime). */
+        void onFrame(BiConsumer<JsonNode, Long> listener) {
+            this.listener = listener;
+        }
+
+        void abort() {
+            WebSocket w = ws;
+            if (w != null && !closed) {
+                w.close();
+            }
+        }
+
+        private void text(String text) {
+            long at = System.nanoTime();
+            received.incrementAndGet();
+            BiConsumer<JsonNode, Long> l = listener;
+            if (!keep && l == null) {
+                return;
+            }
+            try {
+                JsonNode frame = JSON.readTree(text);
+                if (keep) {
+                    frames.add(frame);
+                }
+                if (l != null) {
+                    l.accept(frame, at);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private void gone(int code) {
+            closed = true;
+            closedWith.complete(code);
         }
     }
 
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     private final List<WebSocketClient> clients = new ArrayList<>();
     private final List<Socket> sockets = new ArrayList<>();
+    private final AtomicInteger opened = new AtomicInteger();
 
     /** Clients for {@code connections} sockets: one per source address needed. */
     LoopbackSockets(int connections) {
@@ -60,24 +118,36 @@ final class LoopbackSockets implements AutoCloseable {
         return clients.size();
     }
 
-    /** Opens socket number {@code i} ({@code path} with its query, headers of the upgrade). */
+    /** Opens socket number {@code i} ({@code path} with its query, headers of the upgrade); it counts its frames. */
     CompletableFuture<Socket> open(int i, int port, String path, String token, String deviceId) {
-        Socket s = new Socket();
+        return open(i, port, path, token, deviceId, false);
+    }
+
+    /**
+     * Opens a device's socket that keeps its frames (the next free source port); fails with Vert.x's
+     * {@code UpgradeRejectedException} (status, headers) when the server refuses the upgrade.
+     */
+    CompletableFuture<Socket> device(int port, String path, String token, String deviceId) {
+        return open(opened.getAndIncrement(), port, path, token, deviceId, true);
+    }
+
+    private CompletableFuture<Socket> open(int i, int port, String path, String token, String deviceId, boolean keep) {
+        Socket s = new Socket(keep);
         synchronized (sockets) {
             sockets.add(s);
         }
         WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path)
                 .putHeader("Authorization", "Bearer " + token).putHeader("X-Device-Id", deviceId);
         CompletableFuture<Socket> opened = new CompletableFuture<>();
-        clients.get(i / PER_ADDRESS).connect(options).onComplete(ar -> {
+        clients.get((i / PER_ADDRESS) % clients.size()).connect(options).onComplete(ar -> {
             if (ar.failed()) {
                 opened.completeExceptionally(ar.cause());
                 return;
             }
             WebSocket ws = ar.result();
-            ws.textMessageHandler(text -> s.received.incrementAndGet());
-            ws.closeHandler(v -> s.closed = true);
-            ws.exceptionHandler(e -> s.closed = true);
+            ws.textMessageHandler(s::text);
+            ws.closeHandler(v -> s.gone(ws.closeStatusCode() == null ? -1 : ws.closeStatusCode()));
+            ws.exceptionHandler(e -> s.gone(-1));
             s.ws = ws;
             opened.complete(s);
         });

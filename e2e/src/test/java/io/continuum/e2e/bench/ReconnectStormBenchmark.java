@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.continuum.client.Backoff;
 import io.continuum.client.ContinuumClient;
 import io.continuum.e2e.notifications.Percentiles;
-import io.continuum.e2e.notifications.WsDevice;
 import io.continuum.testing.LocalStack;
 import io.continuum.testing.RepoPaths;
 import io.continuum.testing.TestUsers;
@@ -15,7 +14,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocketHandshakeException;
+import io.vertx.core.http.UpgradeRejectedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +36,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * Reconnect storm (issue 15): a second notification-service replica (B, the packaged jar, stack database) holds
  * {@code bench.devices} raw sockets (10,000) of {@code bench.accounts} accounts (devices / 10), registered devices each
- * with its own sign-in ({@link BenchDevices}); B is killed (SIGKILL); every device reconnects to the stack's replica
+ * with its own sign-in ({@link BenchDevices}), on the lean Vert.x client of {@link LoopbackSockets} (the JDK client's
+ * own CPU took half of the two vCPUs during the storm, and it noticed B's death ~1.5 s late); B is killed (SIGKILL); every device reconnects to the stack's replica
  * (A, :8083) from the last seq it processed, with the SDK's jittered backoff ({@link Backoff}, 200 ms … 30 s, a 503's
  * {@code Retry-After} as a floor). While B is down, {@code bench.writers} accounts (20) write one op each through the
  * gateway (an SDK client per writing account), so those devices have frames to replay. Measured from the kill: the
@@ -59,8 +59,8 @@ class ReconnectStormBenchmark {
         final String id;
         final Tokens.TokenSet token;
         /** Its sockets, on B then on A (each keeps its frames). */
-        final List<WsDevice> sockets = Collections.synchronizedList(new ArrayList<>());
-        volatile WsDevice socket;
+        final List<LoopbackSockets.Socket> sockets = Collections.synchronizedList(new ArrayList<>());
+        volatile LoopbackSockets.Socket socket;
         volatile long liveAtNanos;
         /** Phases of the move to A (nanoTime): B's socket seen closed, reconnect sent, upgrade answered, welcome. */
         volatile long closedAtNanos;
@@ -76,7 +76,7 @@ class ReconnectStormBenchmark {
 
         List<JsonNode> frames() {
             List<JsonNode> all = new ArrayList<>();
-            for (WsDevice s : List.copyOf(sockets)) {
+            for (LoopbackSockets.Socket s : List.copyOf(sockets)) {
                 all.addAll(s.frames);
             }
             return all;
@@ -118,6 +118,8 @@ class ReconnectStormBenchmark {
         ScheduledExecutorService reconnects = Executors.newScheduledThreadPool(2);
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30)); // the SDK's defaults
         Path disk = Files.createTempDirectory("storm-bench");
+        LoopbackSockets clients = new LoopbackSockets(2 * devices);
+        int portA = URI.create(REPLICA_A).getPort();
         try {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> ready(portB));
@@ -133,10 +135,9 @@ class ReconnectStormBenchmark {
             for (int a = 0; a < writers; a++) {
                 writing.add(SdkPropagationBenchmark.device(disk, "storm-writer-" + a + "-" + run, users.get(a), null));
             }
-            String onB = "ws://127.0.0.1:" + portB;
-            List<CompletableFuture<WsDevice>> opening = new ArrayList<>();
+            List<CompletableFuture<LoopbackSockets.Socket>> opening = new ArrayList<>();
             for (Device d : all) {
-                opening.add(WsDevice.connect(onB, d.token.accessToken(), d.id, true).thenApply(s -> attach(d, s)));
+                opening.add(clients.device(portB, "/ws", d.token.accessToken(), d.id).thenApply(s -> attach(d, s)));
                 if (opening.size() == 200) {
                     opening.forEach(f -> f.orTimeout(120, TimeUnit.SECONDS).join());
                     opening.clear();
@@ -154,9 +155,9 @@ class ReconnectStormBenchmark {
             long killed = System.nanoTime();
             replicaB.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             for (Device d : all) {
-                d.socket.closed.whenComplete((code, e) -> {
+                d.socket.closedWith.whenComplete((code, e) -> {
                     d.closedAtNanos = System.nanoTime();
-                    schedule(reconnects, backoff, d);
+                    schedule(reconnects, backoff, d, clients, portA);
                 });
             }
             writing.forEach(w -> w.credit("gold", 1, "storm")); // frames the devices of these accounts must replay
@@ -198,6 +199,7 @@ class ReconnectStormBenchmark {
                     d.socket.abort();
                 }
             });
+            clients.close();
             users.forEach(TestUsers.User::delete);
         }
     }
@@ -209,7 +211,7 @@ class ReconnectStormBenchmark {
     }
 
     /** Notes when the device's new socket goes live (now, if "live" came before the listener was set). */
-    private static WsDevice attach(Device d, WsDevice s) {
+    private static LoopbackSockets.Socket attach(Device d, LoopbackSockets.Socket s) {
         d.socket = s;
         d.sockets.add(s);
         s.onFrame((f, at) -> {
@@ -230,16 +232,17 @@ class ReconnectStormBenchmark {
     }
 
     /** The next reconnect of {@code d} to A, after the SDK's backoff for its failures so far. */
-    private static void schedule(ScheduledExecutorService on, Backoff backoff, Device d) {
-        schedule(on, backoff, d, null);
+    private static void schedule(ScheduledExecutorService on, Backoff backoff, Device d, LoopbackSockets clients, int portA) {
+        schedule(on, backoff, d, null, clients, portA);
     }
 
-    private static void schedule(ScheduledExecutorService on, Backoff backoff, Device d, Duration retryAfter) {
+    private static void schedule(ScheduledExecutorService on, Backoff backoff, Device d, Duration retryAfter,
+            LoopbackSockets clients, int portA) {
         long delay = backoff.delay(d.failures.get(), retryAfter).toMillis();
         on.schedule(() -> {
-            URI uri = URI.create(REPLICA_A + "?seq=" + d.lastSeq() + "&epoch=" + d.epoch());
+            String path = URI.create(REPLICA_A).getPath() + "?seq=" + d.lastSeq() + "&epoch=" + d.epoch();
             d.sentAtNanos = System.nanoTime();
-            WsDevice.connect(uri, d.token.accessToken(), d.id, true).whenComplete((s, e) -> {
+            clients.device(portA, path, d.token.accessToken(), d.id).whenComplete((s, e) -> {
                 if (e == null) {
                     d.upgradedAtNanos = System.nanoTime();
                     attach(d, s);
@@ -248,11 +251,11 @@ class ReconnectStormBenchmark {
                 d.failures.incrementAndGet();
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
                 Duration floor = null;
-                if (cause instanceof WebSocketHandshakeException h && h.getResponse().statusCode() == 503) {
-                    floor = h.getResponse().headers().firstValue("Retry-After").map(v -> Duration.ofSeconds(Long.parseLong(v)))
-                            .orElse(null);
+                if (cause instanceof UpgradeRejectedException r && r.getStatus() == 503 && r.getHeaders() != null
+                        && r.getHeaders().get("Retry-After") != null) {
+                    floor = Duration.ofSeconds(Long.parseLong(r.getHeaders().get("Retry-After")));
                 }
-                schedule(on, backoff, d, floor);
+                schedule(on, backoff, d, floor, clients, portA);
             });
         }, delay, TimeUnit.MILLISECONDS);
     }
