@@ -105,6 +105,17 @@ public interface NotificationConfig {
         @WithDefault("16384")
         int maxInbound();
 
+        /**
+         * Most connect reads (stream head and device cursor) sent to PostgreSQL in one statement; reads asked for
+         * while {@link #openBatchesInFlight()} batches are out wait and leave together (StreamOpens).
+         */
+        @WithDefault("256")
+        int openBatch();
+
+        /** Batches of connect reads at PostgreSQL at once; a lone connect never waits for a batch to fill. */
+        @WithDefault("2")
+        int openBatchesInFlight();
+
         /** Refused inbound messages (bad or rate limited) after which the connection is closed. */
         @WithDefault("50")
         int maxStrikes();

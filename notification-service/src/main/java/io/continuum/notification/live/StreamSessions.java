@@ -9,6 +9,7 @@ import io.continuum.notification.domain.FrameTypes;
 import io.continuum.notification.domain.Json;
 import io.continuum.notification.domain.ResumePlan;
 import io.continuum.notification.messaging.FrameRouter;
+import io.continuum.notification.persistence.StreamOpens;
 import io.continuum.notification.persistence.StreamStore;
 import io.continuum.platform.revocation.SessionsRevoked;
 import io.quarkus.scheduler.Scheduled;
@@ -37,14 +38,16 @@ public class StreamSessions {
     private final NotificationConfig config;
     private final ReplicaId replica;
     private final StreamStore store;
+    private final StreamOpens opens;
     private final ConnectionRegistry registry;
     private final AckBuffer acks;
     private final FrameRouter router;
     private final Vertx vertx;
     private final StreamMeters meters;
 
-    public StreamSessions(NotificationConfig config, ReplicaId replica, StreamStore store, ConnectionRegistry registry,
-            AckBuffer acks, FrameRouter router, Vertx vertx, StreamMeters meters) {
+    public StreamSessions(NotificationConfig config, ReplicaId replica, StreamStore store, StreamOpens opens,
+            ConnectionRegistry registry, AckBuffer acks, FrameRouter router, Vertx vertx, StreamMeters meters) {
+        this.opens = opens;
         this.meters = meters;
         this.config = config;
         this.replica = replica;
@@ -85,11 +88,11 @@ public class StreamSessions {
      * beside it and is not waited for (in a reconnect storm the presence transactions of thousands of sockets queue
      * for the pool and for the devices' presence locks, and going live waited for all of that). When the start point
      * is the head that was read, the connection goes live without a history read (one round trip less on the common
-     * reconnect).
+     * reconnect). The read itself is batched with the other connects of the moment ({@link StreamOpens}).
      */
     private Uni<Void> start(DeviceConnection c, Long seq, String epoch, Runnable beside, boolean first) {
         long began = System.nanoTime();
-        Uni<StreamStore.Opened> read = store.open(c.accountId(), c.deviceId())
+        Uni<StreamStore.Opened> read = opens.open(c.accountId(), c.deviceId())
                 .invoke(() -> LOG.debugf("connect %s/%s: stream read after %d ms", c.accountId(), c.deviceId(),
                         (System.nanoTime() - began) / 1_000_000));
         // the read is subscribed (its statement queued for the pool) first, then the presence write starts

@@ -166,6 +166,73 @@ public class StreamStore {
                 });
     }
 
+    /** One device's connect read, for {@link #openAll}. */
+    public record OpenRequest(String accountId, String deviceId) {
+    }
+
+    /**
+     * The connect read of many devices in one statement (one round trip for a reconnect storm's batch, see
+     * {@link StreamOpens}): for each request, in order, what {@link #open} reads. The streams that do not exist yet are
+     * created (in account order, so two batches creating the same accounts wait for each other instead of deadlocking).
+     * A stream created by another transaction after this statement's snapshot is neither inserted nor seen; that
+     * request falls back to {@link #open} (rare: two first connects of one account at once).
+     */
+    public Uni<List<Opened>> openAll(List<OpenRequest> requests) {
+        int n = requests.size();
+        String[] accounts = new String[n];
+        String[] devices = new String[n];
+        String[] epochs = new String[n];
+        for (int i = 0; i < n; i++) {
+            accounts[i] = requests.get(i).accountId();
+            devices[i] = requests.get(i).deviceId();
+            epochs[i] = UUID.randomUUID().toString();
+        }
+        return pool.preparedQuery(OPEN_ALL).execute(Tuple.of(accounts, epochs, devices))
+                .chain(rows -> {
+                    List<Uni<Opened>> opened = new ArrayList<>(n);
+                    int i = 0;
+                    for (Row r : rows) {
+                        OpenRequest request = requests.get(i++);
+                        if (!r.getBoolean("found")) {
+                            opened.add(open(request.accountId(), request.deviceId()));
+                            continue;
+                        }
+                        StreamInfo info = new StreamInfo(r.getString("epoch"), r.getLong("head"), r.getLong("low"));
+                        Optional<DeviceCursor> cursor = r.getString("device_id") == null ? Optional.empty()
+                                : Optional.of(new DeviceCursor(r.getString("device_id"), r.getString("cursor_epoch"),
+                                        r.getLong("acked_seq"), r.getOffsetDateTime("last_seen").toInstant()));
+                        opened.add(Uni.createFrom().item(new Opened(info, cursor)));
+                    }
+                    if (i != n) {
+                        return Uni.createFrom().failure(new IllegalStateException(
+                                "the batched connect read answered " + i + " rows for " + n + " devices"));
+                    }
+                    // Uni.join keeps the order of the list
+                    return Uni.join().all(opened).andFailFast();
+                });
+    }
+
+    private static final String OPEN_ALL = """
+            with opening as (
+              select * from unnest($1::text[], $2::text[], $3::text[]) with ordinality as t(account_id, fresh_epoch, device_id, i)),
+            ins as (
+              insert into account_stream (account_id, epoch, head)
+              select distinct on (account_id) account_id, fresh_epoch, 0 from opening order by account_id
+              on conflict (account_id) do nothing
+              returning account_id, epoch, head)
+            select r.i,
+                   (ins.account_id is not null or s.account_id is not null) as found,
+                   coalesce(ins.epoch, s.epoch) as epoch,
+                   coalesce(ins.head, s.head) as head,
+                   case when ins.account_id is null
+                        then (select min(f.seq) from stream_frame f where f.account_id = r.account_id) end as low,
+                   c.device_id, c.epoch as cursor_epoch, c.acked_seq, c.last_seen
+            from opening r
+            left join ins on ins.account_id = r.account_id
+            left join account_stream s on s.account_id = r.account_id
+            left join device_cursor c on c.account_id = r.account_id and c.device_id = r.device_id
+            order by r.i""";
+
     /** Up to {@code limit} frames with seq greater than {@code afterSeq}, oldest first. */
     public Uni<List<Frame>> after(String accountId, long afterSeq, int limit) {
         return pool.preparedQuery("select " + FRAME_COLUMNS + ", s.epoch from stream_frame f join account_stream s"

@@ -54,10 +54,11 @@ class ConnectCostTest {
 
     /**
      * The connect path, prepares aside (a statement is prepared once per pooled connection): the stream and cursor read,
-     * the one round trip a device waits for before {@code live}. No history read when there is nothing to replay. Was 8
-     * executions + 6 prepares, then 6 (the presence transaction on the path).
+     * the one round trip a device waits for before {@code live} (batched with the other connects of the moment, see
+     * StreamOpens). No history read when there is nothing to replay. Was 8 executions + 6 prepares, then 6 (the
+     * presence transaction on the path).
      */
-    static final List<String> EXPECTED = List.of("with ins as ( insert into account_stream");
+    static final List<String> EXPECTED = List.of("with opening as (");
 
     /**
      * The presence transaction, beside the path and shared by every connect of its batch: BEGIN, the devices' advisory
@@ -83,6 +84,9 @@ class ConnectCostTest {
     /** Shared work of a tick: cursor touches, presence snapshots, and the batched presence transaction. */
     private static boolean batched(PgRoundTrips.Trip t) {
         String sql = t.sql().replaceFirst("^prepare: ", "");
+        if (sql.startsWith(EXPECTED.get(0))) {
+            return false; // the connect read: batched too, but on the path (the device waits for it)
+        }
         return sql.contains("unnest(") || sql.contains("min(connected_at)") || PRESENCE.stream().anyMatch(sql::startsWith);
     }
 
@@ -92,7 +96,8 @@ class ConnectCostTest {
         try {
             // the tick's batched cursor write, and the presence transaction (beside the stream, not before "live")
             await().atMost(Duration.ofSeconds(10)).until(() -> wire.trips(account).stream().anyMatch(t -> t.sql().contains("unnest(")
-                    && !t.sql().contains("pg_advisory_xact_lock") && !t.sql().startsWith("with input as ("))
+                    && !t.sql().contains("pg_advisory_xact_lock") && !t.sql().startsWith("with input as (")
+                    && !t.sql().startsWith(EXPECTED.get(0)))
                     && wire.trips(account).stream().anyMatch(t -> t.sql().startsWith("COMMIT")));
         } catch (RuntimeException e) {
             wire.trips(account).forEach(t -> System.out.printf("  so far: %s%n", t.brief()));
@@ -153,8 +158,8 @@ class ConnectCostTest {
     }
 
     /**
-     * A storm in miniature: many devices of one account connect at once, then close at once. Each waits for its own stream read only, and
-     * their presence rows are written by a few shared transactions, not one each (issue 15: at most one round trip per
+     * A storm in miniature: many devices of one account connect at once, then close at once. Each waits for its own
+     * stream read only (at most one; reads asked for together share a statement), and their presence rows are written by a few shared transactions, not one each (issue 15: at most one round trip per
      * connect in the common case).
      */
     @Test
@@ -191,7 +196,7 @@ class ConnectCostTest {
             System.out.printf("connect cost, %d devices at once: %d stream reads, %d presence transactions (%d round trips),"
                     + " %d executions in all (%.2f per connect)%n", devices, streamReads, presenceTransactions, presenceTrips,
                     executions, executions / (double) devices);
-            assertThat(streamReads).as("one stream read per connect").isEqualTo(devices);
+            assertThat(streamReads).as("at most one stream read per connect").isBetween(1L, (long) devices);
             assertThat(presenceTransactions).as("presence transactions for %d connects at once", devices).isLessThan(devices / 2);
             assertThat(presenceTrips).as("presence round trips per connect, amortized").isLessThanOrEqualTo(devices);
         } finally {

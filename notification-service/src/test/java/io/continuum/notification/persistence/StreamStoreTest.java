@@ -54,4 +54,42 @@ class StreamStoreTest {
         assertThat(t.statements()).isGreaterThanOrEqualTo(1 + 3); // one by count (nothing), then 2 + 2 + 1 by age
         assertThat(store.after(account, 0, 100).await().indefinitely()).isEmpty();
     }
+
+    /**
+     * The batched connect read answers each device what the single read answers, in the order asked: a new account's
+     * stream is created once however many of its devices are in the batch, an existing stream gives its head and
+     * lowest retained seq, and a device's cursor comes with it only for that device.
+     */
+    @org.junit.jupiter.api.Test
+    void theBatchedConnectReadAnswersEachDeviceWhatTheSingleReadDoes() {
+        String fresh = "acct-" + UUID.randomUUID();
+        String old = "acct-" + UUID.randomUUID();
+        for (int i = 0; i < 3; i++) {
+            store.append(new io.continuum.notification.domain.FrameDraft(old, "e-" + i, "continuum.test.v1",
+                    io.continuum.notification.domain.DeliveryClass.ORDERED, null, null, null, java.time.Instant.now(), "{}"))
+                    .await().indefinitely();
+        }
+        store.trimAccount(old, 1).await().indefinitely();
+        StreamStore.StreamInfo oldInfo = store.info(old).await().indefinitely().orElseThrow();
+        store.saveCursor(old, "tv", oldInfo.epoch(), 2).await().indefinitely();
+
+        List<StreamStore.Opened> opened = store.openAll(List.of(new StreamStore.OpenRequest(fresh, "phone"),
+                new StreamStore.OpenRequest(old, "tv"), new StreamStore.OpenRequest(fresh, "laptop"),
+                new StreamStore.OpenRequest(old, "phone"))).await().atMost(Duration.ofSeconds(10));
+
+        assertThat(opened).hasSize(4);
+        StreamStore.StreamInfo created = store.info(fresh).await().indefinitely().orElseThrow();
+        assertThat(opened.get(0).stream()).isEqualTo(new StreamStore.StreamInfo(created.epoch(), 0, null));
+        assertThat(opened.get(2).stream()).isEqualTo(opened.get(0).stream());
+        assertThat(opened.get(1).stream()).isEqualTo(new StreamStore.StreamInfo(oldInfo.epoch(), 3, 2L));
+        assertThat(opened.get(3).stream()).isEqualTo(opened.get(1).stream());
+        assertThat(opened.get(1).cursor()).hasValueSatisfying(c -> {
+            assertThat(c.epoch()).isEqualTo(oldInfo.epoch());
+            assertThat(c.ackedSeq()).isEqualTo(2);
+        });
+        assertThat(opened.get(0).cursor()).isEmpty();
+        assertThat(opened.get(2).cursor()).isEmpty();
+        assertThat(opened.get(3).cursor()).isEmpty();
+        assertThat(store.open(old, "tv").await().indefinitely().stream()).isEqualTo(opened.get(1).stream());
+    }
 }
