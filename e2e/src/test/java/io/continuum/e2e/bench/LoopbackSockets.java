@@ -1,7 +1,7 @@
 package io.continuum.e2e.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.continuum.e2e.notifications.FrameRecorder;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocket;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,31 +25,32 @@ import java.util.function.BiConsumer;
  * port from the ephemeral range (32768–60999 here, about 28,000 ports), so 50,000 sockets to one server port need at
  * least two addresses. The whole 127.0.0.0/8 is loopback on Linux, nothing to configure. Vert.x answers the server's
  * pings with pongs by itself; each socket counts the text frames it gets, and a device socket ({@link #device}) also
- * keeps them, parsed, and hands each one with its arrival time to a listener. This client costs the shared two vCPUs far
- * less per socket than the JDK's (one selector thread and an executor for all sockets), which a benchmark whose
- * clients run beside the server needs.
+ * keeps them, parsed, and hands each one with its arrival time to a listener ({@link FrameRecorder}, as
+ * {@code WsDevice} does on the JDK client); a device socket can send frames too ({@link Socket#send}). This client
+ * costs the shared two vCPUs far less per socket than the JDK's (one selector thread and an executor for all
+ * sockets), which a benchmark whose clients run beside the server needs.
  */
 final class LoopbackSockets implements AutoCloseable {
 
     /** Sockets per source address, well inside the ephemeral port range ({@code bench.per-address}, to try it small). */
     static final int PER_ADDRESS = Integer.getInteger("bench.per-address", 20_000);
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** One client-side socket. */
     static final class Socket {
-        final AtomicLong received = new AtomicLong();
-        /** The frames received, parsed, in arrival order (device sockets only). */
-        final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+        /** Text frames received, kept or not: the recorder's count. */
+        final AtomicLong received;
+        /** The frames received, parsed, in arrival order (device sockets only): the recorder's list. */
+        final List<JsonNode> frames;
         /** Completes with the close code (-1 for an error) when the socket is gone. */
         final CompletableFuture<Integer> closedWith = new CompletableFuture<>();
-        private final boolean keep;
-        private volatile BiConsumer<JsonNode, Long> listener;
+        private final FrameRecorder recorder;
         volatile WebSocket ws;
         volatile boolean closed;
 
         Socket(boolean keep) {
-            this.keep = keep;
+            this.recorder = new FrameRecorder(keep);
+            this.received = recorder.received;
+            this.frames = recorder.frames;
         }
 
         boolean isOpen() {
@@ -59,7 +59,19 @@ final class LoopbackSockets implements AutoCloseable {
 
         /** Each frame from now on, with its arrival time (nanoTime). */
         void onFrame(BiConsumer<JsonNode, Long> listener) {
-            this.listener = listener;
+            recorder.onFrame(listener);
+        }
+
+        /**
+         * Sends a text frame (e.g. a device's {@code auth} with its refreshed token); completes when Vert.x has
+         * written it, fails when the socket is not open.
+         */
+        CompletableFuture<Void> send(String text) {
+            WebSocket w = ws;
+            if (w == null || closed) {
+                return CompletableFuture.failedFuture(new IllegalStateException("socket not open"));
+            }
+            return w.writeTextMessage(text).toCompletionStage().toCompletableFuture();
         }
 
         void abort() {
@@ -70,23 +82,7 @@ final class LoopbackSockets implements AutoCloseable {
         }
 
         private void text(String text) {
-            long at = System.nanoTime();
-            received.incrementAndGet();
-            BiConsumer<JsonNode, Long> l = listener;
-            if (!keep && l == null) {
-                return;
-            }
-            try {
-                JsonNode frame = JSON.readTree(text);
-                if (keep) {
-                    frames.add(frame);
-                }
-                if (l != null) {
-                    l.accept(frame, at);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            recorder.record(text, System.nanoTime());
         }
 
         private void gone(int code) {

@@ -23,10 +23,16 @@ import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -37,7 +43,15 @@ import static org.awaitility.Awaitility.await;
  * Reconnect storm (issue 15): a second notification-service replica (B, the packaged jar, stack database) holds
  * {@code bench.devices} raw sockets (10,000) of {@code bench.accounts} accounts (devices / 10), registered devices each
  * with its own sign-in ({@link BenchDevices}), on the lean Vert.x client of {@link LoopbackSockets} (the JDK client's
- * own CPU took half of the two vCPUs during the storm, and it noticed B's death ~1.5 s late); B is killed (SIGKILL); every device reconnects to the stack's replica
+ * own CPU took half of the two vCPUs during the storm, and it noticed B's death ~1.5 s late). Signing in 10,000
+ * devices takes longer than the realm's 5-minute access tokens, so the setup behaves as the SDK's devices do: it signs
+ * in one account's devices and connects them to B right away (at most 200 upgrades in flight), and a background
+ * refresher ({@link TokenRefresher}) refreshes every token older than 150 s and hands the new one to B on the live
+ * socket ({@code {"type":"auth",…}}, answered {@code auth-ok}, which re-arms B's close at expiry, 4001); a failed
+ * refresh fails the benchmark. Before the kill the refresher stops, every token older than 100 s is refreshed (so each
+ * has at least 3 minutes left for the storm), every {@code auth} must have had its {@code auth-ok} and every socket on
+ * B must still be open; the setup's duration and refreshes are printed, then 2 s of quiet and the floor.
+ * B is killed (SIGKILL); every device reconnects, with its current token, to the stack's replica
  * (A, :8083) from the last seq it processed, with the SDK's jittered backoff ({@link Backoff}, 200 ms … 30 s, a 503's
  * {@code Retry-After} as a floor). While B is down, {@code bench.writers} accounts (20) write one op each through the
  * gateway (an SDK client per writing account), so those devices have frames to replay. Measured from the kill: the
@@ -54,10 +68,31 @@ class ReconnectStormBenchmark {
     static final String REPLICA_A = System.getProperty("bench.replica-a", "ws://127.0.0.1:8083/ws");
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    /** One device: its sockets (on B, then on A) and the frames it processed. */
+    /**
+     * Tokens older than this are refreshed during the setup: half the realm's 300 s. Earlier than the SDK (60 s before
+     * expiry): a pass over thousands of devices, competing with the sign-ins for Keycloak, needs the slack.
+     */
+    static final Duration REFRESH_AFTER = Duration.ofSeconds(150);
+    /** How often the refresher looks for tokens to refresh. */
+    static final Duration REFRESH_EVERY = Duration.ofSeconds(5);
+    /**
+     * Before the kill, tokens older than this are refreshed: the others have over 200 s (of 300) left then, still
+     * about 3 minutes once the top-up, the quiet and the floor are over, which the storm's reconnects to A need.
+     */
+    static final Duration TOP_UP_OLDER_THAN = Duration.ofSeconds(100);
+
+    /**
+     * One device: its token, its sockets (on B, then on A) and the frames it processed. The {@code auth-ok} frames
+     * of its refreshes carry no {@code seq}/{@code prev}: the chain and {@link #lastSeq} skip them.
+     */
     static final class Device {
         final String id;
-        final Tokens.TokenSet token;
+        /** The current token: refreshed during the setup, used by the reconnect to A. */
+        volatile Tokens.TokenSet token;
+        /** When {@link #token} was asked for (nanoTime before the request: its age is never under-estimated). */
+        volatile long tokenAtNanos;
+        /** {@code auth} frames sent on its socket to B; each must be answered {@code auth-ok} before the kill. */
+        final AtomicInteger authsSent = new AtomicInteger();
         /** Its sockets, on B then on A (each keeps its frames). */
         final List<LoopbackSockets.Socket> sockets = Collections.synchronizedList(new ArrayList<>());
         volatile LoopbackSockets.Socket socket;
@@ -69,9 +104,43 @@ class ReconnectStormBenchmark {
         volatile long welcomeAtNanos;
         final AtomicInteger failures = new AtomicInteger();
 
-        Device(String id, Tokens.TokenSet token) {
+        Device(String id, Tokens.TokenSet token, long tokenAtNanos) {
             this.id = id;
             this.token = token;
+            this.tokenAtNanos = tokenAtNanos;
+        }
+
+        long tokenAgeNanos() {
+            return System.nanoTime() - tokenAtNanos;
+        }
+
+        /**
+         * Refreshes the token and sends the new one on the live socket, as the SDK does before its token expires (B
+         * would close the socket with 4001 a second before the old one's expiry). Synchronized: the realm revokes a
+         * used refresh token ({@code revokeRefreshToken}), so two refreshes of one device must never overlap. Throws
+         * when Keycloak refuses or the frame cannot be written: the benchmark must not go on with a socket that
+         * will be closed under it.
+         */
+        synchronized void refresh() {
+            long at = System.nanoTime();
+            Tokens.TokenSet fresh;
+            try {
+                fresh = Tokens.refresh(token.refreshToken());
+            } catch (RuntimeException e) {
+                throw new IllegalStateException("refreshing the token of device " + id + " failed: " + e.getMessage(), e);
+            }
+            token = fresh;
+            tokenAtNanos = at;
+            authsSent.incrementAndGet();
+            try {
+                // a JWT is base64url and dots: nothing to escape in the JSON string
+                socket.send("{\"type\":\"auth\",\"token\":\"" + fresh.accessToken() + "\"}").get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("sending the refreshed token of device " + id + " on its socket failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sending the refreshed token of device " + id, e);
+            }
         }
 
         List<JsonNode> frames() {
@@ -98,6 +167,84 @@ class ReconnectStormBenchmark {
             return frames().stream().filter(f -> "welcome".equals(f.path("type").asText())).findFirst().orElseThrow()
                     .path("epoch").asText();
         }
+
+        long authOks() {
+            return socket.frames.stream().filter(f -> "auth-ok".equals(f.path("type").asText())).count();
+        }
+    }
+
+    /**
+     * Refreshes the devices' tokens during the setup: a pass every {@link #REFRESH_EVERY} on one scheduled thread
+     * (passes never overlap, so neither do two refreshes of a device), the refreshes of a pass on 4 threads (10,000
+     * devices signed in at ~130 a second need ~65 refreshes a second, more than one thread's round trips to Keycloak).
+     * The first failure stops the passes and is rethrown by {@link #check}, which the setup calls as it goes.
+     */
+    static final class TokenRefresher implements AutoCloseable {
+        private final List<Device> devices;
+        private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        private final ExecutorService pool = Executors.newFixedThreadPool(4);
+        private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
+        final AtomicInteger background = new AtomicInteger();
+
+        /** {@code devices}: a synchronized list the setup appends to. */
+        TokenRefresher(List<Device> devices) {
+            this.devices = devices;
+        }
+
+        void start() {
+            long every = REFRESH_EVERY.toMillis();
+            timer.scheduleWithFixedDelay(() -> {
+                try {
+                    background.addAndGet(refreshOlderThan(REFRESH_AFTER));
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                    throw e; // no further passes
+                }
+            }, every, every, TimeUnit.MILLISECONDS);
+        }
+
+        /** Throws the failure of a background pass, if there was one. */
+        void check() {
+            RuntimeException e = failure.get();
+            if (e != null) {
+                throw new IllegalStateException("token refresh during the setup failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** Ends the background passes (a running one first completes), then {@link #check}. */
+        void stop() throws InterruptedException {
+            timer.shutdown();
+            if (!timer.awaitTermination(5, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("the token refresher did not stop within 5 minutes");
+            }
+            check();
+        }
+
+        /**
+         * Refreshes, in parallel, every device connected to B whose token is older than {@code age} (one not yet
+         * connected is left to the next pass: its socket is being opened with its current token); returns how many.
+         */
+        int refreshOlderThan(Duration age) {
+            List<Device> snapshot;
+            synchronized (devices) {
+                snapshot = List.copyOf(devices);
+            }
+            List<CompletableFuture<Void>> refreshing = snapshot.stream()
+                    .filter(d -> d.socket != null && d.tokenAgeNanos() > age.toNanos())
+                    .map(d -> CompletableFuture.runAsync(d::refresh, pool)).toList();
+            try {
+                CompletableFuture.allOf(refreshing.toArray(CompletableFuture[]::new)).join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+            return refreshing.size();
+        }
+
+        @Override
+        public void close() {
+            timer.shutdownNow();
+            pool.shutdownNow();
+        }
     }
 
     @Test
@@ -111,9 +258,12 @@ class ReconnectStormBenchmark {
         try (ServerSocket s = new ServerSocket(0)) {
             portB = s.getLocalPort();
         }
+        long setupStart = System.nanoTime();
         Process replicaB = startReplica(portB);
         List<TestUsers.User> users = new ArrayList<>();
-        List<Device> all = new ArrayList<>();
+        // appended to by this thread while the refresher's thread reads it
+        List<Device> all = Collections.synchronizedList(new ArrayList<>());
+        TokenRefresher refresher = new TokenRefresher(all);
         List<ContinuumClient> writing = new ArrayList<>();
         ScheduledExecutorService reconnects = Executors.newScheduledThreadPool(2);
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30)); // the SDK's defaults
@@ -123,29 +273,55 @@ class ReconnectStormBenchmark {
         try {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> ready(portB));
+            refresher.start();
+            // Each account's devices are signed in and connected right away, not all signed in first: 10,000
+            // sign-ins outlast the first tokens (the upgrade would be refused, 401). The upgrades stay in flight
+            // while the next accounts sign in, at most 200 at a time.
+            List<CompletableFuture<LoopbackSockets.Socket>> opening = new ArrayList<>();
             for (int a = 0; a < accounts; a++) {
+                refresher.check();
                 TestUsers.User user = TestUsers.create("storm");
                 users.add(user);
                 List<String> ids = new ArrayList<>();
                 for (int i = a; i < devices; i += accounts) {
                     ids.add("storm-" + i + "-" + run);
                 }
-                BenchDevices.signIn(user, ids).forEach((id, t) -> all.add(new Device(id, t)));
-            }
-            for (int a = 0; a < writers; a++) {
-                writing.add(SdkPropagationBenchmark.device(disk, "storm-writer-" + a + "-" + run, users.get(a), null));
-            }
-            List<CompletableFuture<LoopbackSockets.Socket>> opening = new ArrayList<>();
-            for (Device d : all) {
-                opening.add(clients.device(portB, "/ws", d.token.accessToken(), d.id).thenApply(s -> attach(d, s)));
-                if (opening.size() == 200) {
-                    opening.forEach(f -> f.orTimeout(120, TimeUnit.SECONDS).join());
-                    opening.clear();
+                long signedInAt = System.nanoTime();
+                List<Device> mine = new ArrayList<>();
+                BenchDevices.signIn(user, ids).forEach((id, t) -> mine.add(new Device(id, t, signedInAt)));
+                all.addAll(mine);
+                for (Device d : mine) {
+                    opening.add(clients.device(portB, "/ws", d.token.accessToken(), d.id).thenApply(s -> attach(d, s)));
+                    if (opening.size() == 200) {
+                        opening.forEach(f -> f.orTimeout(120, TimeUnit.SECONDS).join());
+                        opening.clear();
+                    }
                 }
             }
             opening.forEach(f -> f.orTimeout(120, TimeUnit.SECONDS).join());
-            await().atMost(Duration.ofMinutes(5)).until(() -> all.stream().allMatch(d -> d.liveAtNanos > 0));
-            await().atMost(Duration.ofMinutes(2)).until(() -> writing.stream().allMatch(ContinuumClient::online));
+            for (int a = 0; a < writers; a++) {
+                writing.add(SdkPropagationBenchmark.device(disk, "storm-writer-" + a + "-" + run, users.get(a), null));
+            }
+            await().atMost(Duration.ofMinutes(5)).until(() -> {
+                refresher.check();
+                return all.stream().allMatch(d -> d.liveAtNanos > 0);
+            });
+            await().atMost(Duration.ofMinutes(2)).until(() -> {
+                refresher.check();
+                return writing.stream().allMatch(ContinuumClient::online);
+            });
+
+            // No refresh may run during the measurement; every token gets enough life for the storm instead, and
+            // the reconnect to A presents it (a device's current token).
+            refresher.stop();
+            int toppedUp = refresher.refreshOlderThan(TOP_UP_OLDER_THAN);
+            awaitAuthOkOnB(all);
+            System.out.printf("setup: %.1f s (replica B started, %d devices signed in and connected to B account by"
+                            + " account); %d token refreshes sent to B as auth (%d in the background, %d before the kill)%n",
+                    (System.nanoTime() - setupStart) / 1e9, devices, refresher.background.get() + toppedUp,
+                    refresher.background.get(), toppedUp);
+            Thread.sleep(2_000); // quiet: the refreshes' and auth-oks' work is over before the floor and the kill
+            assertOpenOnB(all);
             Floor.Figures floor = Floor.measure(200);
 
             all.forEach(d -> {
@@ -191,6 +367,7 @@ class ReconnectStormBenchmark {
             assertThat(breaks).as("frames missed across the replica change").isZero();
             assertThat(resyncs).isZero();
         } finally {
+            refresher.close();
             replicaB.destroyForcibly();
             reconnects.shutdownNow();
             writing.forEach(ContinuumClient::close);
@@ -202,6 +379,37 @@ class ReconnectStormBenchmark {
             clients.close();
             users.forEach(TestUsers.User::delete);
         }
+    }
+
+    /**
+     * Waits until B has answered every {@code auth} with {@code auth-ok}: one it refused leaves the old token in
+     * force, and B would close that socket (4001) during the measurement.
+     */
+    private static void awaitAuthOkOnB(List<Device> all) {
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> all.stream().allMatch(d -> d.authOks() >= d.authsSent.get()));
+        } catch (ConditionTimeoutException e) {
+            Device d = all.stream().filter(x -> x.authOks() < x.authsSent.get()).findFirst().orElseThrow(() -> e);
+            throw new IllegalStateException("replica B did not accept a refreshed token within 30 s: device " + d.id
+                    + " sent " + d.authsSent.get() + " auth, got " + d.authOks() + " auth-ok; its last frames: "
+                    + lastFrames(d), e);
+        }
+    }
+
+    /** Every device is still connected to B: one closed during the setup would reconnect before the kill. */
+    private static void assertOpenOnB(List<Device> all) {
+        for (Device d : all) {
+            if (!d.socket.isOpen()) {
+                throw new IllegalStateException("the socket of device " + d.id + " to replica B closed during the setup"
+                        + " (code " + d.socket.closedWith.getNow(null) + "); its last frames: " + lastFrames(d));
+            }
+        }
+    }
+
+    private static List<JsonNode> lastFrames(Device d) {
+        List<JsonNode> f = List.copyOf(d.socket.frames);
+        return f.subList(Math.max(0, f.size() - 3), f.size());
     }
 
     /** p50 / max of one phase, in ms after the kill (the last attempt of each device). */

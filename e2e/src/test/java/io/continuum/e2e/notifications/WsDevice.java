@@ -1,7 +1,6 @@
 package io.continuum.e2e.notifications;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -9,7 +8,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,27 +17,30 @@ import java.util.function.Predicate;
 
 /**
  * A device on {@code /ws} for e2e scenarios and benchmarks: a JDK WebSocket. Keeps the frames it received
- * ({@code keep}) or only counts them, and can hand each frame with its arrival time (nanoTime) to a listener.
+ * ({@code keep}) or only counts them, and can hand each frame with its arrival time (nanoTime) to a listener
+ * ({@link FrameRecorder}, shared with the benchmarks' Vert.x sockets).
  */
 public final class WsDevice implements AutoCloseable {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** One client for many devices (one selector thread), as a load generator needs. */
     public static final HttpClient CLIENT = HttpClient.newBuilder()
             .executor(Executors.newFixedThreadPool(2))
             .connectTimeout(Duration.ofSeconds(20)).build();
 
     public final String deviceId;
-    public final List<JsonNode> frames = new CopyOnWriteArrayList<>();
-    public final AtomicLong received = new AtomicLong();
+    /** The frames received, parsed, in arrival order (only with {@code keep}): the recorder's list. */
+    public final List<JsonNode> frames;
+    /** Text frames received, kept or not: the recorder's count. */
+    public final AtomicLong received;
     public final CompletableFuture<Integer> closed = new CompletableFuture<>();
-    private final boolean keep;
-    private volatile BiConsumer<JsonNode, Long> listener;
+    private final FrameRecorder recorder;
     private volatile WebSocket socket;
 
     private WsDevice(String deviceId, boolean keep) {
         this.deviceId = deviceId;
-        this.keep = keep;
+        this.recorder = new FrameRecorder(keep);
+        this.frames = recorder.frames;
+        this.received = recorder.received;
     }
 
     /** Connects with {@code Authorization: Bearer}; {@code wsBase} like {@code ws://localhost:8080}. */
@@ -66,7 +67,7 @@ public final class WsDevice implements AutoCloseable {
     }
 
     public void onFrame(BiConsumer<JsonNode, Long> listener) {
-        this.listener = listener;
+        recorder.onFrame(listener);
     }
 
     private final class Listener implements WebSocket.Listener {
@@ -84,21 +85,7 @@ public final class WsDevice implements AutoCloseable {
             if (last) {
                 String text = partial.toString();
                 partial.setLength(0);
-                received.incrementAndGet();
-                BiConsumer<JsonNode, Long> l = listener;
-                if (keep || l != null) {
-                    try {
-                        JsonNode f = JSON.readTree(text);
-                        if (keep) {
-                            frames.add(f);
-                        }
-                        if (l != null) {
-                            l.accept(f, at);
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
+                recorder.record(text, at);
             }
             return null;
         }
