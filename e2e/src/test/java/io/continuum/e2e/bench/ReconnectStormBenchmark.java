@@ -71,15 +71,16 @@ class ReconnectStormBenchmark {
     /**
      * Tokens older than this are refreshed during the setup: half the realm's 300 s. Earlier than the SDK (60 s before
      * expiry): a pass over thousands of devices, competing with the sign-ins for Keycloak, needs the slack.
+     * {@code -Dbench.refresh-after=5} tries the refresh path in a smoke run.
      */
-    static final Duration REFRESH_AFTER = Duration.ofSeconds(150);
+    static final Duration REFRESH_AFTER = Duration.ofSeconds(Long.getLong("bench.refresh-after", 150));
     /** How often the refresher looks for tokens to refresh. */
     static final Duration REFRESH_EVERY = Duration.ofSeconds(5);
     /**
      * Before the kill, tokens older than this are refreshed: the others have over 200 s (of 300) left then, still
      * about 3 minutes once the top-up, the quiet and the floor are over, which the storm's reconnects to A need.
      */
-    static final Duration TOP_UP_OLDER_THAN = Duration.ofSeconds(100);
+    static final Duration TOP_UP_OLDER_THAN = Duration.ofSeconds(Long.getLong("bench.top-up-older-than", 100));
 
     /**
      * One device: its token, its sockets (on B, then on A) and the frames it processed. The {@code auth-ok} frames
