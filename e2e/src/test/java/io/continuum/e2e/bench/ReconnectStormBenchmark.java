@@ -330,6 +330,7 @@ class ReconnectStormBenchmark {
                 d.welcomeAtNanos = 0;
             });
             long killed = System.nanoTime();
+            System.out.printf("replica B killed at %s%n", java.time.Instant.now());
             replicaB.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             for (Device d : all) {
                 d.socket.closedWith.whenComplete((code, e) -> {

@@ -4,6 +4,7 @@ import io.continuum.platform.security.TokenClaims;
 import io.continuum.platform.revocation.RevokedSessions;
 import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.TenantIdentityProvider;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
@@ -32,16 +33,32 @@ public class TokenVerifier {
         }
         return identities.authenticate(new AccessTokenCredential(token))
                 .onFailure().transform(e -> new Refused("invalid-token", "the token is invalid or expired"))
-                .map(identity -> {
-                    if (!(identity.getPrincipal() instanceof JsonWebToken jwt) || jwt.getSubject() == null) {
-                        throw new Refused("invalid-token", "the token names no account");
-                    }
-                    String sid = TokenClaims.sessionId(jwt);
-                    if (sid != null && revoked.isRevoked(sid)) {
-                        throw new Refused("session-revoked", "the token's session was revoked");
-                    }
-                    return new Verified(jwt.getSubject(), sid, Instant.ofEpochSecond(jwt.getExpirationTime()));
-                });
+                .map(TokenVerifier.this::verified);
+    }
+
+    /**
+     * {@link #verify(String)}, reusing {@code established} when it is the identity the HTTP layer already built from
+     * this very token (proactive authentication of the upgrade request's {@code Authorization} header: signature,
+     * issuer, audience and expiry checked by the same OIDC tenant). The revoked-session set is checked either way.
+     * Verifying the token a second time was a fifth of a replica's CPU in a reconnect storm (docs/benchmarks.md).
+     */
+    public Uni<Verified> verify(String token, SecurityIdentity established) {
+        if (token != null && established != null && !established.isAnonymous()
+                && established.getPrincipal() instanceof JsonWebToken jwt && token.equals(jwt.getRawToken())) {
+            return Uni.createFrom().item(() -> verified(established));
+        }
+        return verify(token);
+    }
+
+    private Verified verified(SecurityIdentity identity) {
+        if (!(identity.getPrincipal() instanceof JsonWebToken jwt) || jwt.getSubject() == null) {
+            throw new Refused("invalid-token", "the token names no account");
+        }
+        String sid = TokenClaims.sessionId(jwt);
+        if (sid != null && revoked.isRevoked(sid)) {
+            throw new Refused("session-revoked", "the token's session was revoked");
+        }
+        return new Verified(jwt.getSubject(), sid, Instant.ofEpochSecond(jwt.getExpirationTime()));
     }
 
     public boolean isRevoked(String sid) {

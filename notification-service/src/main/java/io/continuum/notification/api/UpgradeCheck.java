@@ -65,7 +65,9 @@ public class UpgradeCheck implements HttpUpgradeCheck {
         }
         String token = token(request);
         String deviceId = device;
-        return verifier.verify(token)
+        // the HTTP layer has usually verified the header's token already (proactive authentication): reuse that
+        return context.securityIdentity().onFailure().recoverWithNull()
+                .chain(established -> verifier.verify(token, established))
                 .chain(v -> {
                     if (v.sessionId() == null) {
                         return CheckResult.rejectUpgrade(403, Map.of(PROBLEM_TYPE_HEADER, List.of(PROBLEMS + "user-token-required")));
