@@ -48,7 +48,8 @@ import static org.awaitility.Awaitility.await;
  * in one account's devices and connects them to B right away (at most 200 upgrades in flight), and a background
  * refresher ({@link TokenRefresher}) refreshes every token older than 150 s and hands the new one to B on the live
  * socket ({@code {"type":"auth",…}}, answered {@code auth-ok}, which re-arms B's close at expiry, 4001); a failed
- * refresh fails the benchmark. Before the kill the refresher stops, every token older than 100 s is refreshed (so each
+ * refresh fails the benchmark. Then A is warmed up as a long-running replica is ({@link #warmUp}: every device
+ * connects to A until live and closes; {@code -Dbench.warm-a=false} for a cold A). Before the kill the refresher stops, every token older than 100 s is refreshed (so each
  * has at least 3 minutes left for the storm), every {@code auth} must have had its {@code auth-ok} and every socket on
  * B must still be open; the setup's duration and refreshes are printed, then 2 s of quiet and the floor.
  * B is killed (SIGKILL); every device reconnects, with its current token, to the stack's replica
@@ -80,6 +81,8 @@ class ReconnectStormBenchmark {
      * Before the kill, tokens older than this are refreshed: the others have over 200 s (of 300) left then, still
      * about 3 minutes once the top-up, the quiet and the floor are over, which the storm's reconnects to A need.
      */
+    /** Whether A's connect path is warmed up before the storm ({@link #warmUp}). */
+    static final boolean WARM_A = Boolean.parseBoolean(System.getProperty("bench.warm-a", "true"));
     static final Duration TOP_UP_OLDER_THAN = Duration.ofSeconds(Long.getLong("bench.top-up-older-than", 100));
 
     /**
@@ -269,7 +272,7 @@ class ReconnectStormBenchmark {
         ScheduledExecutorService reconnects = Executors.newScheduledThreadPool(2);
         Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30)); // the SDK's defaults
         Path disk = Files.createTempDirectory("storm-bench");
-        LoopbackSockets clients = new LoopbackSockets(2 * devices);
+        LoopbackSockets clients = new LoopbackSockets(3 * devices); // on B, the warm-up on A, then on A
         int portA = URI.create(REPLICA_A).getPort();
         try {
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
@@ -311,6 +314,13 @@ class ReconnectStormBenchmark {
                 refresher.check();
                 return writing.stream().allMatch(ContinuumClient::online);
             });
+
+            if (WARM_A) {
+                long warming = System.nanoTime();
+                warmUp(all, clients, portA);
+                System.out.printf("warm-up: every device connected to A until live and closed again, in %.1f s%n",
+                        (System.nanoTime() - warming) / 1e9);
+            }
 
             // No refresh may run during the measurement; every token gets enough life for the storm instead, and
             // the reconnect to A presents it (a device's current token).
@@ -412,6 +422,38 @@ class ReconnectStormBenchmark {
     private static List<JsonNode> lastFrames(Device d) {
         List<JsonNode> f = List.copyOf(d.socket.frames);
         return f.subList(Math.max(0, f.size() - 3), f.size());
+    }
+
+    /**
+     * Each device connects to A once (until {@code live}) and closes again, at most 200 at a time: the surviving
+     * replica of a real deployment has served connects for hours, its connect path compiled by the JIT. A replica
+     * started a minute before the storm spends most of it compiling (12.80 s against 6.71 s for 2,000 devices,
+     * benchmarks.md); {@code -Dbench.warm-a=false} measures that case.
+     */
+    private static void warmUp(List<Device> all, LoopbackSockets clients, int portA) {
+        List<Device> devices = List.copyOf(all);
+        for (int from = 0; from < devices.size(); from += 200) {
+            List<CompletableFuture<LoopbackSockets.Socket>> batch = new ArrayList<>();
+            for (Device d : devices.subList(from, Math.min(devices.size(), from + 200))) {
+                CompletableFuture<LoopbackSockets.Socket> live = new CompletableFuture<>();
+                batch.add(live);
+                clients.device(portA, "/ws", d.token.accessToken(), d.id).whenComplete((s, e) -> {
+                    if (e != null) {
+                        live.completeExceptionally(new IllegalStateException("warm-up connect of " + d.id + " to A failed", e));
+                        return;
+                    }
+                    s.onFrame((f, at) -> {
+                        if ("live".equals(f.path("type").asText())) {
+                            live.complete(s);
+                        }
+                    });
+                    if (s.frames.stream().anyMatch(f -> "live".equals(f.path("type").asText()))) {
+                        live.complete(s);
+                    }
+                });
+            }
+            batch.forEach(f -> f.orTimeout(120, TimeUnit.SECONDS).join().abort());
+        }
     }
 
     /** p50 / max of one phase, in ms after the kill (the last attempt of each device). */
