@@ -22,7 +22,6 @@ import io.quarkus.websockets.next.UserData;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.quarkus.websockets.next.WebSocketSecurity;
-import jakarta.enterprise.inject.Instance;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -49,11 +48,11 @@ public class StreamSocket {
     private final ChannelService channels;
     private final TokenVerifier verifier;
     private final int maxInbound;
-    private final Instance<WebSocketSecurity> wsSecurity;
+    private final WebSocketSecurity wsSecurity;
 
     public StreamSocket(ConnectionRegistry registry, StreamSessions sessions, StreamStore store, PresenceService presence,
             AckBuffer acks, ChannelService channels, TokenVerifier verifier, NotificationConfig config,
-            Instance<WebSocketSecurity> wsSecurity) {
+            WebSocketSecurity wsSecurity) {
         this.wsSecurity = wsSecurity;
         this.maxInbound = config.connection().maxInbound();
         this.registry = registry;
@@ -218,7 +217,6 @@ public class StreamSocket {
             refuse(c, error("invalid", "token", "token must be a string", ref));
             return Uni.createFrom().voidItem();
         }
-        moveSecurityIdentity(token.asText());
         return verifier.verify(token.asText())
                 .invoke(v -> {
                     if (!v.accountId().equals(c.accountId())
@@ -227,6 +225,9 @@ public class StreamSocket {
                         return;
                     }
                     sessions.armExpiry(c, v.expiresAt());
+                    if (Boolean.TRUE.equals(c.socket().userData().get(UpgradeCheck.HEADER_TOKEN))) {
+                        moveSecurityIdentity(token.asText()); // a subprotocol token left no HTTP identity to move
+                    }
                     c.sendControl("{\"type\":\"auth-ok\",\"tokenExpiresAt\":\"" + v.expiresAt() + "\"" + refPart(ref) + "}", null);
                 })
                 .onFailure().recoverWithItem(e -> {
@@ -245,19 +246,24 @@ public class StreamSocket {
      * WebSockets Next closes a connection with 1008 when the security identity of its upgrade expires (a token sent
      * in the {@code Authorization} header); a refreshed token moves that deadline too, or the connection would be cut
      * at the first token's expiry despite the refresh. Best effort: our own expiry timer is authoritative.
+     * {@link WebSocketSecurity} is injected directly: looked up through {@code Instance} it was never resolvable (the
+     * update silently did nothing, and every refreshing device was cut with 1008 at its first token's expiry).
      */
     private void moveSecurityIdentity(String token) {
-        if (!wsSecurity.isResolvable()) {
-            return;
-        }
         try {
-            wsSecurity.get().updateSecurityIdentity(token).whenComplete((identity, e) -> {
+            wsSecurity.updateSecurityIdentity(token).whenComplete((identity, e) -> {
                 if (e != null) {
-                    LOG.debugf("security identity of the upgrade not updated: %s", e.getMessage());
+                    sessions.meters().identityUpdate(false);
+                    LOG.warnf("security identity of the upgrade not updated (the socket will be closed with 1008 at the"
+                            + " previous token's expiry): %s", e.getMessage());
+                } else {
+                    sessions.meters().identityUpdate(true);
                 }
             });
         } catch (RuntimeException e) {
-            LOG.debugf("security identity of the upgrade not updated: %s", e.getMessage());
+            sessions.meters().identityUpdate(false);
+            LOG.warnf("security identity of the upgrade not updated (the socket will be closed with 1008 at the"
+                    + " previous token's expiry): %s", e.getMessage());
         }
     }
 

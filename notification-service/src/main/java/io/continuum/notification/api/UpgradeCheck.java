@@ -36,6 +36,11 @@ public class UpgradeCheck implements HttpUpgradeCheck {
     static final UserData.TypedKey<Long> EXPIRES = UserData.TypedKey.forLong("expires");
     static final UserData.TypedKey<String> RESUME_SEQ = UserData.TypedKey.forString("resumeSeq");
     static final UserData.TypedKey<String> RESUME_EPOCH = UserData.TypedKey.forString("resumeEpoch");
+    /**
+     * Whether the token came in the {@code Authorization} header: then the HTTP layer authenticated the upgrade and
+     * WebSockets Next closes the socket (1008) at that identity's expiry unless a refreshed token moves it.
+     */
+    static final UserData.TypedKey<Boolean> HEADER_TOKEN = UserData.TypedKey.forBoolean("headerToken");
 
     public static final String PROBLEM_TYPE_HEADER = "X-Problem-Type";
     private static final String PROBLEMS = "https://continuum.dev/problems/";
@@ -96,6 +101,7 @@ public class UpgradeCheck implements HttpUpgradeCheck {
         data.put(SESSION, v.sessionId());
         data.put(DEVICE, deviceId);
         data.put(EXPIRES, v.expiresAt().getEpochSecond());
+        data.put(HEADER_TOKEN, bearerHeader(request) != null);
         String seq = request.getParam("seq");
         if (seq != null) {
             data.put(RESUME_SEQ, seq);
@@ -107,11 +113,16 @@ public class UpgradeCheck implements HttpUpgradeCheck {
         return CheckResult.permitUpgradeSync();
     }
 
+    private static String bearerHeader(HttpServerRequest request) {
+        String auth = request.getHeader("Authorization");
+        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+    }
+
     /** The bearer token from the Authorization header or from a {@code bearer.<token>} subprotocol. */
     static String token(HttpServerRequest request) {
-        String auth = request.getHeader("Authorization");
-        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return auth.substring(7).trim();
+        String header = bearerHeader(request);
+        if (header != null) {
+            return header;
         }
         String protocols = request.getHeader("Sec-WebSocket-Protocol");
         if (protocols != null) {

@@ -26,7 +26,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>{@code continuum.notification.replay.pages}: history pages read for replays and gap fills;</li>
  *   <li>{@code continuum.notification.resyncs{reason}}: {@code resync} frames sent;</li>
  *   <li>{@code continuum.notification.closes{code}}: closed sockets by close code (either side; {@code none} when the
- *       TCP connection dropped without a close frame).</li>
+ *       TCP connection dropped without a close frame);</li>
+ *   <li>{@code continuum.notification.identity.updates{result}}: refreshed tokens ({@code auth}) that moved the
+ *       upgrade's security identity ({@code moved}) or could not ({@code failed}: that socket is closed with 1008 at
+ *       its previous token's expiry).</li>
  * </ul>
  */
 @ApplicationScoped
@@ -46,6 +49,8 @@ public class StreamMeters {
     private final Counter replayPages;
     private final Map<String, Counter> resyncs = new ConcurrentHashMap<>();
     private final Map<String, Counter> closes = new ConcurrentHashMap<>();
+    private final Counter identityMoved;
+    private final Counter identityNotMoved;
 
     @Inject
     public StreamMeters(MeterRegistry registry, ConnectionRegistry connections) {
@@ -65,8 +70,20 @@ public class StreamMeters {
         sentControl = sent(registry, "control");
         coalescedControl = coalesced(registry, "control");
         droppedControl = dropped(registry, "control", "closed");
+        identityMoved = identityUpdates(registry, "moved");
+        identityNotMoved = identityUpdates(registry, "failed");
         replayPages = Counter.builder("continuum.notification.replay.pages")
                 .description("History pages read for replays and gap fills").register(registry);
+    }
+
+    private static Counter identityUpdates(MeterRegistry r, String result) {
+        return Counter.builder("continuum.notification.identity.updates").tag("result", result)
+                .description("Refreshed tokens that moved (or failed to move) the socket's security identity").register(r);
+    }
+
+    /** A refreshed token ({@code auth}) moved the upgrade's security identity, or could not. */
+    public void identityUpdate(boolean moved) {
+        (moved ? identityMoved : identityNotMoved).increment();
     }
 
     private static Counter sent(MeterRegistry r, String cls) {
