@@ -52,6 +52,45 @@ public final class Floor {
         return nanos / 1e6;
     }
 
+    /**
+     * Waits until the machine is quiet: the share of busy CPU time (all cores, from {@code /proc/stat}) over one poll
+     * interval of 500 ms is at most {@code maxBusy}. For a benchmark's setup work (sign-ins, token refreshes, their
+     * asynchronous tails in Keycloak and the services) to be over before the floor and the measured phase, instead of
+     * sleeping a fixed time and hoping. Fails after {@code atMost} with the last share seen.
+     */
+    public static void awaitQuiet(double maxBusy, Duration atMost) {
+        long[] last = cpuTicks();
+        double[] busy = {1};
+        try {
+            org.awaitility.Awaitility.await().atMost(atMost).pollDelay(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        long[] now = cpuTicks();
+                        long total = now[0] - last[0];
+                        busy[0] = total == 0 ? 1 : (double) (now[1] - last[1]) / total;
+                        System.arraycopy(now, 0, last, 0, 2);
+                        return busy[0] <= maxBusy;
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new IllegalStateException(String.format("the machine did not become quiet within %s: CPU %.0f %% busy"
+                    + " (at most %.0f %% wanted)", atMost, busy[0] * 100, maxBusy * 100), e);
+        }
+    }
+
+    /** {total, busy} jiffies of all CPUs ({@code /proc/stat}'s first line; idle and iowait are not busy). */
+    private static long[] cpuTicks() {
+        try {
+            String[] f = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long total = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) { // user nice system idle iowait irq softirq steal
+                total += Long.parseLong(f[i]);
+            }
+            long idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
+            return new long[] {total, total - idle};
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static Figures measure(int samples) throws Exception {
         return new Figures(commit(samples), kafka(samples));
     }

@@ -57,6 +57,11 @@ final class LoopbackSockets implements AutoCloseable {
             return ws != null && !closed;
         }
 
+        /** The arrival time (nanoTime) of the first frame of {@code type} (see {@link FrameRecorder#firstOfType}). */
+        CompletableFuture<Long> firstOfType(String type) {
+            return recorder.firstOfType(type);
+        }
+
         /** Each frame from now on, with its arrival time (nanoTime). */
         void onFrame(BiConsumer<JsonNode, Long> listener) {
             recorder.onFrame(listener);

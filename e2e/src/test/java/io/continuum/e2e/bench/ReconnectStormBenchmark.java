@@ -52,7 +52,8 @@ import static org.awaitility.Awaitility.await;
  * connects to A until live and closes; {@code -Dbench.warm-a=false} for a cold A). Before the kill the refresher stops,
  * every token is refreshed (A's verified-token cache must not know the tokens of the storm; without the warm-up only
  * those older than 100 s, so that each has at least 3 minutes left for the storm), every {@code auth} must have had its {@code auth-ok} and every socket on
- * B must still be open; the setup's duration and refreshes are printed, then 2 s of quiet and the floor.
+ * B must still be open; the setup's duration and refreshes are printed, then it waits for a quiet machine
+ * ({@link Floor#awaitQuiet}: at most 35 % of the CPU busy) and measures the floor.
  * B is killed (SIGKILL); every device reconnects, with its current token, to the stack's replica
  * (A, :8083) from the last seq it processed, with the SDK's jittered backoff ({@link Backoff}, 200 ms … 30 s, a 503's
  * {@code Retry-After} as a floor). While B is down, {@code bench.writers} accounts (20) write one op each through the
@@ -337,7 +338,8 @@ class ReconnectStormBenchmark {
                             + " account); %d token refreshes sent to B as auth (%d in the background, %d before the kill)%n",
                     (System.nanoTime() - setupStart) / 1e9, devices, refresher.background.get() + toppedUp,
                     refresher.background.get(), toppedUp);
-            Thread.sleep(2_000); // quiet: the refreshes' and auth-oks' work is over before the floor and the kill
+            // the refreshes' and auth-oks' work (and Keycloak's tail of it) is over before the floor and the kill
+            Floor.awaitQuiet(0.35, Duration.ofMinutes(2));
             assertOpenOnB(all);
             Floor.Figures floor = Floor.measure(200);
 
@@ -441,22 +443,8 @@ class ReconnectStormBenchmark {
         for (int from = 0; from < devices.size(); from += 200) {
             List<CompletableFuture<LoopbackSockets.Socket>> batch = new ArrayList<>();
             for (Device d : devices.subList(from, Math.min(devices.size(), from + 200))) {
-                CompletableFuture<LoopbackSockets.Socket> live = new CompletableFuture<>();
-                batch.add(live);
-                clients.device(portA, "/ws", d.token.accessToken(), d.id).whenComplete((s, e) -> {
-                    if (e != null) {
-                        live.completeExceptionally(new IllegalStateException("warm-up connect of " + d.id + " to A failed", e));
-                        return;
-                    }
-                    s.onFrame((f, at) -> {
-                        if ("live".equals(f.path("type").asText())) {
-                            live.complete(s);
-                        }
-                    });
-                    if (s.frames.stream().anyMatch(f -> "live".equals(f.path("type").asText()))) {
-                        live.complete(s);
-                    }
-                });
+                batch.add(clients.device(portA, "/ws", d.token.accessToken(), d.id)
+                        .thenCompose(s -> s.firstOfType("live").thenApply(at -> s)));
             }
             batch.forEach(f -> f.orTimeout(120, TimeUnit.SECONDS).join().abort());
         }
@@ -472,20 +460,16 @@ class ReconnectStormBenchmark {
     private static LoopbackSockets.Socket attach(Device d, LoopbackSockets.Socket s) {
         d.socket = s;
         d.sockets.add(s);
-        s.onFrame((f, at) -> {
-            if ("welcome".equals(f.path("type").asText()) && d.welcomeAtNanos == 0) {
+        s.firstOfType("welcome").thenAccept(at -> {
+            if (d.welcomeAtNanos == 0) {
                 d.welcomeAtNanos = at;
             }
-            if ("live".equals(f.path("type").asText()) && d.liveAtNanos == 0) {
+        });
+        s.firstOfType("live").thenAccept(at -> {
+            if (d.liveAtNanos == 0) {
                 d.liveAtNanos = at;
             }
         });
-        if (d.welcomeAtNanos == 0 && s.frames.stream().anyMatch(f -> "welcome".equals(f.path("type").asText()))) {
-            d.welcomeAtNanos = System.nanoTime();
-        }
-        if (d.liveAtNanos == 0 && s.frames.stream().anyMatch(f -> "live".equals(f.path("type").asText()))) {
-            d.liveAtNanos = System.nanoTime();
-        }
         return s;
     }
 

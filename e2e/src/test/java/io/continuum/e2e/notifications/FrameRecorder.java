@@ -3,6 +3,8 @@ package io.continuum.e2e.notifications;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiConsumer;
@@ -23,6 +25,8 @@ public final class FrameRecorder {
     public final List<JsonNode> frames = new CopyOnWriteArrayList<>();
     private final boolean keep;
     private volatile BiConsumer<JsonNode, Long> listener;
+    /** Waiting for the first frame of a type: {type, future of its arrival time}. */
+    private final List<Map.Entry<String, CompletableFuture<Long>>> waiting = new CopyOnWriteArrayList<>();
 
     public FrameRecorder(boolean keep) {
         this.keep = keep;
@@ -33,11 +37,25 @@ public final class FrameRecorder {
         this.listener = listener;
     }
 
+    /**
+     * The arrival time (nanoTime) of the first frame of {@code type}: a frame kept already completes it at once (with
+     * the time of this call), otherwise the next one of that type does. Any number of these can wait beside the
+     * {@link #onFrame} listener.
+     */
+    public CompletableFuture<Long> firstOfType(String type) {
+        CompletableFuture<Long> first = new CompletableFuture<>();
+        waiting.add(Map.entry(type, first));
+        if (frames.stream().anyMatch(f -> type.equals(f.path("type").asText()))) {
+            first.complete(System.nanoTime()); // a frame of that type came before this call
+        }
+        return first;
+    }
+
     /** One whole text frame that arrived at {@code atNanos} (nanoTime, taken by the socket when it came in). */
     public void record(String text, long atNanos) {
         received.incrementAndGet();
         BiConsumer<JsonNode, Long> l = listener;
-        if (!keep && l == null) {
+        if (!keep && l == null && waiting.isEmpty()) {
             return;
         }
         try {
@@ -47,6 +65,12 @@ public final class FrameRecorder {
             }
             if (l != null) {
                 l.accept(frame, atNanos);
+            }
+            String type = frame.path("type").asText();
+            for (Map.Entry<String, CompletableFuture<Long>> w : waiting) {
+                if (w.getKey().equals(type) && w.getValue().complete(atNanos)) {
+                    waiting.remove(w);
+                }
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);

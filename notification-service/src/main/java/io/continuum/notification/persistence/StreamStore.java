@@ -154,16 +154,20 @@ public class StreamStore {
                 .execute(Tuple.of(accountId, UUID.randomUUID().toString(), deviceId))
                 .chain(rows -> {
                     if (rows.size() > 0) {
-                        Row r = rows.iterator().next();
-                        StreamInfo info = new StreamInfo(r.getString("epoch"), r.getLong("head"), r.getLong("low"));
-                        Optional<DeviceCursor> cursor = r.getString("device_id") == null ? Optional.empty()
-                                : Optional.of(new DeviceCursor(r.getString("device_id"), r.getString("cursor_epoch"),
-                                        r.getLong("acked_seq"), r.getOffsetDateTime("last_seen").toInstant()));
-                        return Uni.createFrom().item(new Opened(info, cursor));
+                        return Uni.createFrom().item(opened(rows.iterator().next()));
                     }
                     // created concurrently by another connection (see infoOrCreate): rare, two more reads
                     return infoOrCreate(accountId).chain(info -> cursor(accountId, deviceId).map(c -> new Opened(info, c)));
                 });
+    }
+
+    /** A row of the connect read ({@link #open}, {@link #openAll}): the stream and, when it has one, the device's cursor. */
+    private static Opened opened(Row r) {
+        StreamInfo info = new StreamInfo(r.getString("epoch"), r.getLong("head"), r.getLong("low"));
+        Optional<DeviceCursor> cursor = r.getString("device_id") == null ? Optional.empty()
+                : Optional.of(new DeviceCursor(r.getString("device_id"), r.getString("cursor_epoch"),
+                        r.getLong("acked_seq"), r.getOffsetDateTime("last_seen").toInstant()));
+        return new Opened(info, cursor);
     }
 
     /** One device's connect read, for {@link #openAll}. */
@@ -197,11 +201,7 @@ public class StreamStore {
                             opened.add(open(request.accountId(), request.deviceId()));
                             continue;
                         }
-                        StreamInfo info = new StreamInfo(r.getString("epoch"), r.getLong("head"), r.getLong("low"));
-                        Optional<DeviceCursor> cursor = r.getString("device_id") == null ? Optional.empty()
-                                : Optional.of(new DeviceCursor(r.getString("device_id"), r.getString("cursor_epoch"),
-                                        r.getLong("acked_seq"), r.getOffsetDateTime("last_seen").toInstant()));
-                        opened.add(Uni.createFrom().item(new Opened(info, cursor)));
+                        opened.add(Uni.createFrom().item(opened(r)));
                     }
                     if (i != n) {
                         return Uni.createFrom().failure(new IllegalStateException(
